@@ -1,0 +1,1 @@
+namespace Ztwim.Adapters; public static class Placeholder { }

@@ -1,0 +1,4 @@
+module Ztwim.Sim.Program
+
+[<EntryPoint>]
+let main _ = 0

@@ -1,0 +1,4 @@
+module Ztwim.Specs.Main
+
+[<EntryPoint>]
+let main _ = 0

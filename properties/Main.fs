@@ -1,0 +1,4 @@
+module Ztwim.Properties.Main
+
+[<EntryPoint>]
+let main _ = 0
