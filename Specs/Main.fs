@@ -1,4 +1,6 @@
 module Ztwim.Specs.Main
 
+open Expecto
+
 [<EntryPoint>]
-let main _ = 0
+let main argv = runTestsInAssemblyWithCLIArgs [] argv

@@ -1,4 +1,6 @@
 module Ztwim.Properties.Main
 
+open Expecto
+
 [<EntryPoint>]
-let main _ = 0
+let main argv = runTestsInAssemblyWithCLIArgs [] argv

@@ -65,10 +65,7 @@ module Affinity =
 
     let private stringList (n: Node) : Validated<string list> =
         Read.items n
-        |> Result.bind (
-            List.map (fun i -> Read.string i |> Read.required i)
-            >> Validated.sequence
-        )
+        |> Result.bind (List.map (fun i -> Read.string i |> Read.required i) >> Validated.sequence)
 
     let private listOf (read: Node -> Validated<'a>) (n: Node) : Validated<'a list> =
         Read.items n |> Result.bind (List.map read >> Validated.sequence)
@@ -87,6 +84,7 @@ module Affinity =
                 |> Read.enum (at "operator") operators
                 |> Result.mapError (List.map (fun e -> { e with Enforcement = ByController }))
                 |> Result.map Option.get
+
             and! values = stringList (at "values")
 
             return
@@ -101,7 +99,11 @@ module Affinity =
                    | (In | NotIn), [] ->
                        Some(Read.controllerError (at "values") "must be specified when operator is In or NotIn")
                    | (Exists | DoesNotExist), _ :: _ ->
-                       Some(Read.controllerError (at "values") "may not be specified when operator is Exists or DoesNotExist")
+                       Some(
+                           Read.controllerError
+                               (at "values")
+                               "may not be specified when operator is Exists or DoesNotExist"
+                       )
                    | (Gt | Lt), [ v ] when not (fst (System.Int64.TryParse v)) ->
                        Some(Read.controllerError (at "values") "must be an integer when operator is Gt or Lt")
                    | (Gt | Lt), vs when vs.Length <> 1 ->
@@ -119,7 +121,11 @@ module Affinity =
 
                 return
                     Some
-                        { MatchLabels = labels |> List.map (fun (node, v) -> node.Path.Substring(node.Path.LastIndexOf ".matchLabels." + 13), v) |> Map.ofList
+                        { MatchLabels =
+                            labels
+                            |> List.map (fun (node, v) ->
+                                node.Path.Substring(node.Path.LastIndexOf ".matchLabels." + 13), v)
+                            |> Map.ofList
                           MatchExpressions = exprs }
             }
             |> Validated.check (fun s ->
@@ -131,7 +137,8 @@ module Affinity =
                         let at = Read.field k (Read.field "matchLabels" n)
 
                         Validated.errorsOf
-                            [ Names.qualifiedName k |> Option.map (fun m -> FieldError.controller at.Path m (Some(Json.String k)))
+                            [ Names.qualifiedName k
+                              |> Option.map (fun m -> FieldError.controller at.Path m (Some(Json.String k)))
                               Names.labelValue v |> Option.map (Read.controllerError at) ]))
                 |> Option.defaultValue [])
 
@@ -151,7 +158,15 @@ module Affinity =
         |> Read.required n
         |> Result.map Some
         |> Read.range n 1L 100L
-        |> Result.mapError (List.map (fun e -> { e with Enforcement = if e.Message.StartsWith "must be between" then ByController else e.Enforcement }))
+        |> Result.mapError (
+            List.map (fun e ->
+                { e with
+                    Enforcement =
+                        if e.Message.StartsWith "must be between" then
+                            ByController
+                        else
+                            e.Enforcement })
+        )
         |> Result.map Option.get
 
     let private nodeAffinity (n: Node) : Validated<NodeAffinity option> =
@@ -162,6 +177,7 @@ module Affinity =
 
             validated {
                 let! _ = Read.object n
+
                 and! req =
                     match required.Value with
                     | None -> Ok None
@@ -176,6 +192,7 @@ module Affinity =
                             else
                                 [])
                         |> Result.map Some
+
                 and! preferred =
                     listOf
                         (fun p ->
@@ -187,7 +204,10 @@ module Affinity =
                             })
                         (Read.field "preferredDuringSchedulingIgnoredDuringExecution" n)
 
-                return Some { Required = req; Preferred = preferred }
+                return
+                    Some
+                        { Required = req
+                          Preferred = preferred }
             }
 
     let private podAffinityTerm (n: Node) : Validated<PodAffinityTerm> =
@@ -225,6 +245,7 @@ module Affinity =
             validated {
                 let! _ = Read.object n
                 and! req = listOf podAffinityTerm (Read.field "requiredDuringSchedulingIgnoredDuringExecution" n)
+
                 and! preferred =
                     listOf
                         (fun p ->
@@ -236,7 +257,10 @@ module Affinity =
                             })
                         (Read.field "preferredDuringSchedulingIgnoredDuringExecution" n)
 
-                return Some { Required = req; Preferred = preferred }
+                return
+                    Some
+                        { Required = req
+                          Preferred = preferred }
             }
 
     let read (n: Node) : Validated<Affinity option> =
@@ -257,10 +281,16 @@ module Affinity =
             }
 
     let private strings (xs: string list) =
-        if xs.IsEmpty then None else Some(Json.Array(xs |> List.map Json.String))
+        if xs.IsEmpty then
+            None
+        else
+            Some(Json.Array(xs |> List.map Json.String))
 
     let private list (print: 'a -> Json) (xs: 'a list) =
-        if xs.IsEmpty then None else Some(Json.Array(xs |> List.map print))
+        if xs.IsEmpty then
+            None
+        else
+            Some(Json.Array(xs |> List.map print))
 
     let private printRequirement (operators: (string * SelectorOperator) list) (r: SelectorRequirement) =
         Json.objOpt
@@ -297,7 +327,9 @@ module Affinity =
               "preferredDuringSchedulingIgnoredDuringExecution",
               list
                   (fun (w: WeightedPodAffinityTerm) ->
-                      Json.obj [ "weight", Json.Number(decimal w.Weight); "podAffinityTerm", printPodTerm w.PodAffinityTerm ])
+                      Json.obj
+                          [ "weight", Json.Number(decimal w.Weight)
+                            "podAffinityTerm", printPodTerm w.PodAffinityTerm ])
                   p.Preferred ]
 
     let print (a: Affinity) =
@@ -308,11 +340,14 @@ module Affinity =
                   Json.objOpt
                       [ "requiredDuringSchedulingIgnoredDuringExecution",
                         na.Required
-                        |> Option.map (fun ts -> Json.obj [ "nodeSelectorTerms", Json.Array(ts |> List.map printTerm) ])
+                        |> Option.map (fun ts ->
+                            Json.obj [ "nodeSelectorTerms", Json.Array(ts |> List.map printTerm) ])
                         "preferredDuringSchedulingIgnoredDuringExecution",
                         list
                             (fun (w: WeightedNodeSelectorTerm) ->
-                                Json.obj [ "weight", Json.Number(decimal w.Weight); "preference", printTerm w.Preference ])
+                                Json.obj
+                                    [ "weight", Json.Number(decimal w.Weight)
+                                      "preference", printTerm w.Preference ])
                             na.Preferred ])
               "podAffinity", a.PodAffinity |> Option.map printPodAffinity
               "podAntiAffinity", a.PodAntiAffinity |> Option.map printPodAffinity ]

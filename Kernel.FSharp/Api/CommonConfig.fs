@@ -35,7 +35,10 @@ module CommonConfig =
                     [ Names.qualifiedName key
                       |> Option.map (fun m -> FieldError.controller node.Path ("key " + m) (Some(Json.String key)))
                       Names.labelValue v |> Option.map (Read.controllerError node) ]))
-        |> Result.map (List.map (fun (node, v) -> node.Path.Substring(n.Path.Length + 1), v) >> Map.ofList)
+        |> Result.map (
+            List.map (fun (node, v) -> node.Path.Substring(n.Path.Length + 1), v)
+            >> Map.ofList
+        )
 
     /// Reads the CommonConfig fields of a spec node.
     let read (spec: Node) : Validated<CommonConfig> =
@@ -45,10 +48,12 @@ module CommonConfig =
             let! labels = labelMap (Read.field "labels" spec) 64
             and! resources = ResourceRequirements.read (Read.field "resources" spec)
             and! affinity = Affinity.read (Read.field "affinity" spec)
+
             and! tolerations =
                 Read.items tolerations
                 |> Read.maxItems tolerations 50
                 |> Result.bind (List.map Toleration.read >> Validated.sequence)
+
             and! nodeSelector = labelMap (Read.field "nodeSelector" spec) 50
 
             return

@@ -20,8 +20,11 @@ module Crs =
     let parseSpireServer = Resource.read Kind.SpireServer SpireServerSpec.read
     /// Parses a SpireAgent.
     let parseSpireAgent = Resource.read Kind.SpireAgent SpireAgentSpec.read
+
     /// Parses a SpiffeCSIDriver.
-    let parseSpiffeCSIDriver = Resource.read Kind.SpiffeCSIDriver SpiffeCSIDriverSpec.read
+    let parseSpiffeCSIDriver =
+        Resource.read Kind.SpiffeCSIDriver SpiffeCSIDriverSpec.read
+
     /// Parses a SpireOIDCDiscoveryProvider.
     let parseSpireOIDCDiscoveryProvider =
         Resource.read Kind.SpireOIDCDiscoveryProvider SpireOIDCDiscoveryProviderSpec.read
@@ -34,8 +37,7 @@ module Crs =
         | Kind.SpireAgent -> parseSpireAgent json |> Result.map SpireAgent
         | Kind.SpiffeCSIDriver -> parseSpiffeCSIDriver json |> Result.map SpiffeCSIDriver
         | Kind.SpireOIDCDiscoveryProvider ->
-            parseSpireOIDCDiscoveryProvider json
-            |> Result.map SpireOIDCDiscoveryProvider
+            parseSpireOIDCDiscoveryProvider json |> Result.map SpireOIDCDiscoveryProvider
 
     /// The kind an object says it is, if it is one of ours.
     let kindOf (json: Json) =

@@ -68,7 +68,9 @@ module Duration =
 
                     match validNumber, units |> List.tryFind (fun (u, _) -> u = unit) with
                     | true, Some(_, scale) ->
-                        match Decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) with
+                        match
+                            Decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture)
+                        with
                         | true, v when total + v * scale <= decimal Int64.MaxValue -> go j (total + v * scale)
                         | _ -> None
                     | _ -> None
@@ -91,13 +93,21 @@ module Duration =
             let scale = pown 10UL digits
             let whole = value / scale
             let frac = (value % scale).ToString().PadLeft(digits, '0').TrimEnd('0')
-            if frac = "" then string whole else sprintf "%d.%s" whole frac
+
+            if frac = "" then
+                string whole
+            else
+                sprintf "%d.%s" whole frac
 
         let body =
-            if u = 0UL then "0s"
-            elif u < 1_000UL then sprintf "%dns" u
-            elif u < 1_000_000UL then fraction u 3 + "\u00b5s"
-            elif u < 1_000_000_000UL then fraction u 6 + "ms"
+            if u = 0UL then
+                "0s"
+            elif u < 1_000UL then
+                sprintf "%dns" u
+            elif u < 1_000_000UL then
+                fraction u 3 + "\u00b5s"
+            elif u < 1_000_000_000UL then
+                fraction u 6 + "ms"
             else
                 let sb = StringBuilder()
                 let totalSeconds = u / 1_000_000_000UL

@@ -59,15 +59,19 @@ module Federation =
 
         validated {
             let! _ = Read.object n
+
             and! url =
                 Read.string (at "directoryUrl")
                 |> Read.pattern (at "directoryUrl") "^https://.*"
                 |> Read.required (at "directoryUrl")
+
             and! domain = Read.string (at "domainName") |> Read.required (at "domainName")
+
             and! email =
                 Read.string (at "email")
                 |> Read.pattern (at "email") emailPattern
                 |> Read.required (at "email")
+
             and! tos = Scalars.stringBool (at "tosAccepted") |> Read.orDefault false
 
             return
@@ -88,10 +92,12 @@ module Federation =
 
         validated {
             let! _ = Read.object n
+
             and! seconds =
                 Read.integer interval
                 |> Read.range interval 3600L 7776000L
                 |> Read.orDefault 86400L
+
             and! secret = Read.optionalString (Read.field "externalSecretRef" n)
 
             return
@@ -118,11 +124,17 @@ module Federation =
 
         validated {
             let! _ = Read.object n |> Read.required n
-            and! profile = Read.string (at "profile") |> Read.enum (at "profile") profiles |> Read.orDefault HttpsSpiffe
+
+            and! profile =
+                Read.string (at "profile")
+                |> Read.enum (at "profile") profiles
+                |> Read.orDefault HttpsSpiffe
+
             and! hint =
                 Read.integer (at "refreshHint")
                 |> Read.range (at "refreshHint") 60L 3600L
                 |> Read.orDefault 300L
+
             and! web = httpsWeb (at "httpsWeb")
 
             return
@@ -141,18 +153,22 @@ module Federation =
 
         validated {
             let! _ = Read.object n
+
             and! td =
                 Read.string (at "trustDomain")
                 |> Read.pattern (at "trustDomain") peerTrustDomainPattern
                 |> Read.required (at "trustDomain")
+
             and! url =
                 Read.string (at "bundleEndpointUrl")
                 |> Read.pattern (at "bundleEndpointUrl") "^https://.*"
                 |> Read.required (at "bundleEndpointUrl")
+
             and! profile =
                 Read.string (at "bundleEndpointProfile")
                 |> Read.enum (at "bundleEndpointProfile") profiles
                 |> Read.required (at "bundleEndpointProfile")
+
             and! id =
                 Read.optionalString (at "endpointSpiffeId")
                 |> Read.pattern (at "endpointSpiffeId") "^spiffe://.*"
@@ -165,7 +181,9 @@ module Federation =
         }
         |> Validated.check (fun p ->
             if p.BundleEndpointProfile = HttpsSpiffe && p.EndpointSpiffeId.IsNone then
-                [ Read.error (at "endpointSpiffeId") "endpointSpiffeId is required when bundleEndpointProfile is https_spiffe" ]
+                [ Read.error
+                      (at "endpointSpiffeId")
+                      "endpointSpiffeId is required when bundleEndpointProfile is https_spiffe" ]
             else
                 [])
 
@@ -190,12 +208,14 @@ module Federation =
             validated {
                 let! _ = Read.object n
                 and! endpoint = bundleEndpoint (Read.field "bundleEndpoint" n)
+
                 and! federatesWith =
                     Read.items peers
                     |> Read.minItems peers 1
                     |> Read.maxItems peers 50
                     |> Result.bind (List.map peer >> Validated.sequence)
                     |> Validated.check (duplicates peers)
+
                 and! managed = Scalars.stringBool (Read.field "managedRoute" n) |> Read.orDefault true
 
                 return

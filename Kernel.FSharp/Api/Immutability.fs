@@ -18,8 +18,18 @@ module Immutability =
     /// ZeroTrustWorkloadIdentityManager: trust domain, cluster name and bundle ConfigMap are fixed.
     let ztwim (before: ZtwimSpec) (after: ZtwimSpec) =
         Validated.errorsOf
-            [ changed "spec.trustDomain" "trustDomain is immutable and cannot be changed" before.TrustDomain after.TrustDomain text
-              changed "spec.clusterName" "clusterName is immutable and cannot be changed" before.ClusterName after.ClusterName text
+            [ changed
+                  "spec.trustDomain"
+                  "trustDomain is immutable and cannot be changed"
+                  before.TrustDomain
+                  after.TrustDomain
+                  text
+              changed
+                  "spec.clusterName"
+                  "clusterName is immutable and cannot be changed"
+                  before.ClusterName
+                  after.ClusterName
+                  text
               changed
                   "spec.bundleConfigMap"
                   "bundleConfigMap is immutable and cannot be changed"
@@ -73,7 +83,12 @@ module Immutability =
                   p.AccessMode
                   q.AccessMode
                   (Scalars.spell SpireServerSpec.accessModes >> text)
-              changed "spec.persistence.storageClass" "spec.persistence.storageClass is immutable" p.StorageClass q.StorageClass text ]
+              changed
+                  "spec.persistence.storageClass"
+                  "spec.persistence.storageClass is immutable"
+                  p.StorageClass
+                  q.StorageClass
+                  text ]
         @ federation before.Federation after.Federation
 
     /// Every immutability rule broken by changing `before` into `after` (two CRs of the same kind).

@@ -22,13 +22,19 @@ module JwtIssuer =
             let rest = url.Substring(schemeEnd + 3)
             let host = rest.Split([| '/'; '?'; '#' |]).[0]
 
-            if not (scheme.Equals("http", StringComparison.OrdinalIgnoreCase))
-               && not (scheme.Equals("https", StringComparison.OrdinalIgnoreCase)) then
+            if
+                not (scheme.Equals("http", StringComparison.OrdinalIgnoreCase))
+                && not (scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+            then
                 Some(sprintf "scheme must be http or https, got: %s" scheme)
-            elif host = "" then Some "host is required"
-            elif rest.Contains '#' then Some "fragments are not allowed"
-            elif rest.Contains '?' then Some "query parameters are not allowed"
-            else None
+            elif host = "" then
+                Some "host is required"
+            elif rest.Contains '#' then
+                Some "fragments are not allowed"
+            elif rest.Contains '?' then
+                Some "query parameters are not allowed"
+            else
+                None
 
     /// Reads a required jwtIssuer: the schema's length and pattern at admission, then upstream's URL rules.
     let read (n: Node) : Validated<string> =
@@ -36,7 +42,4 @@ module JwtIssuer =
         |> Read.maxLength n 512
         |> Read.pattern n pattern
         |> Read.required n
-        |> Validated.check (fun url ->
-            problem url
-            |> Option.map (Read.controllerError n)
-            |> Option.toList)
+        |> Validated.check (fun url -> problem url |> Option.map (Read.controllerError n) |> Option.toList)

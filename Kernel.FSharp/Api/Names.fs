@@ -26,8 +26,7 @@ module Names =
         if s.Length > 63 then
             Some "must be a DNS-1123 label of at most 63 characters"
         elif not (Read.matches dns1123Label s) then
-            Some
-                "must be a DNS-1123 label: lower-case alphanumerics or '-', starting and ending with an alphanumeric"
+            Some "must be a DNS-1123 label: lower-case alphanumerics or '-', starting and ending with an alphanumeric"
         else
             None
 

@@ -19,11 +19,19 @@ module Quantity =
     /// The pattern the API server's schema gives quantities.
     let pattern = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
 
-    let private binary =
-        [ "Ki", 10; "Mi", 20; "Gi", 30; "Ti", 40; "Pi", 50; "Ei", 60 ]
+    let private binary = [ "Ki", 10; "Mi", 20; "Gi", 30; "Ti", 40; "Pi", 50; "Ei", 60 ]
 
     let private decimalSuffixes =
-        [ "n", -9; "u", -6; "m", -3; "", 0; "k", 3; "M", 6; "G", 9; "T", 12; "P", 15; "E", 18 ]
+        [ "n", -9
+          "u", -6
+          "m", -3
+          "", 0
+          "k", 3
+          "M", 6
+          "G", 9
+          "T", 12
+          "P", 15
+          "E", 18 ]
 
     let private message =
         sprintf "must be a quantity such as 500m, 2 or 1Gi (pattern %s)" pattern
@@ -37,17 +45,19 @@ module Quantity =
                     match decimalSuffixes |> List.tryFind (fun (s, _) -> s = suffix) with
                     | Some(_, e) -> Some e
                     | None when suffix.Length > 1 && (suffix.[0] = 'e' || suffix.[0] = 'E') ->
-                        match Int32.TryParse(suffix.Substring 1, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) with
+                        match
+                            Int32.TryParse(
+                                suffix.Substring 1,
+                                NumberStyles.AllowLeadingSign,
+                                CultureInfo.InvariantCulture
+                            )
+                        with
                         | true, e when abs e <= 28 -> Some e
                         | _ -> None
                     | None -> None
 
                 exponent
-                |> Option.map (fun e ->
-                    if e >= 0 then
-                        number * pown 10m e
-                    else
-                        number / pown 10m -e)
+                |> Option.map (fun e -> if e >= 0 then number * pown 10m e else number / pown 10m -e)
         with :? OverflowException ->
             None
 

@@ -23,10 +23,12 @@ module Read =
         { Path = (if n.Path = "" then name else n.Path + "." + name)
           Value = (if child = Some Json.Null then None else child) }
 
-    let private invalid (n: Node) message = Error [ FieldError.admission n.Path message n.Value ]
+    let private invalid (n: Node) message =
+        Error [ FieldError.admission n.Path message n.Value ]
 
     /// The error for this node, enforced at admission.
-    let error (n: Node) message = FieldError.admission n.Path message n.Value
+    let error (n: Node) message =
+        FieldError.admission n.Path message n.Value
 
     /// The error for this node, reported by the controller.
     let controllerError (n: Node) message =
@@ -41,23 +43,42 @@ module Read =
             | None -> invalid n (sprintf "must be %s, not %s" expected (Json.typeName v))
 
     let string (n: Node) =
-        typed "a string" (function Json.String s -> Some s | _ -> None) n
+        typed
+            "a string"
+            (function
+            | Json.String s -> Some s
+            | _ -> None)
+            n
 
     let integer (n: Node) =
         typed
             "an integer"
             (function
-            | Json.Number d when d = Math.Truncate d && d >= decimal Int64.MinValue && d <= decimal Int64.MaxValue ->
+            | Json.Number d when
+                d = Math.Truncate d
+                && d >= decimal Int64.MinValue
+                && d <= decimal Int64.MaxValue
+                ->
                 Some(int64 d)
             | _ -> None)
             n
 
     let object (n: Node) =
-        typed "an object" (function Json.Object m -> Some m | _ -> None) n
+        typed
+            "an object"
+            (function
+            | Json.Object m -> Some m
+            | _ -> None)
+            n
 
     /// The items of a list node, each with its indexed path; an absent list has none.
     let items (n: Node) : Validated<Node list> =
-        typed "a list" (function Json.Array xs -> Some xs | _ -> None) n
+        typed
+            "a list"
+            (function
+            | Json.Array xs -> Some xs
+            | _ -> None)
+            n
         |> Result.map (
             Option.defaultValue []
             >> List.mapi (fun i v ->
@@ -120,13 +141,12 @@ module Read =
              else
                  sprintf "must be at least %d characters" min)
 
-    let private regexes = System.Collections.Concurrent.ConcurrentDictionary<string, Regex>()
+    let private regexes =
+        System.Collections.Concurrent.ConcurrentDictionary<string, Regex>()
 
     /// Whether a string matches a CRD pattern (ECMA/RE2-like; inline flags such as (?i) work as in Go).
     let matches (pattern: string) (s: string) =
-        regexes
-            .GetOrAdd(pattern, fun p -> Regex(p, RegexOptions.CultureInvariant ||| RegexOptions.Compiled))
-            .IsMatch(s)
+        regexes.GetOrAdd(pattern, fun p -> Regex(p, RegexOptions.CultureInvariant ||| RegexOptions.Compiled)).IsMatch(s)
 
     let pattern (n: Node) (p: string) =
         satisfies n (matches p) (sprintf "must match the pattern %s" p)

@@ -35,7 +35,8 @@ module Kind =
         | Kind.SpiffeCSIDriver -> "SpiffeCSIDriver"
         | Kind.SpireOIDCDiscoveryProvider -> "SpireOIDCDiscoveryProvider"
 
-    let tryParse (s: string) = all |> List.tryFind (fun k -> name k = s)
+    let tryParse (s: string) =
+        all |> List.tryFind (fun k -> name k = s)
 
 /// The metadata of a CR that the kernel reads; the rest stays in the raw object.
 type Metadata =
@@ -57,13 +58,17 @@ module Resource =
 
     let private stringMap (n: Node) =
         Read.stringMap n
-        |> Result.map (List.map (fun (node, v) -> node.Path.Substring(n.Path.Length + 1), v) >> Map.ofList)
+        |> Result.map (
+            List.map (fun (node, v) -> node.Path.Substring(n.Path.Length + 1), v)
+            >> Map.ofList
+        )
 
     let private metadata (kind: Kind) (n: Node) : Validated<Metadata> =
         let name = Read.field "name" n
 
         validated {
             let! _ = Read.object n |> Read.required n
+
             and! nameValue =
                 Read.string name
                 |> Read.required name
@@ -73,6 +78,7 @@ module Resource =
                     ((=) Kind.singletonName)
                     (sprintf "%s is a singleton, .metadata.name must be 'cluster'" (Kind.name kind))
                 |> Result.map Option.get
+
             and! labels = stringMap (Read.field "labels" n)
             and! annotations = stringMap (Read.field "annotations" n)
             and! generation = Read.integer (Read.field "generation" n) |> Read.orDefault 0L
@@ -99,17 +105,19 @@ module Resource =
                     |> Read.required apiVersion
                     |> Result.map Some
                     |> Read.satisfies apiVersion ((=) Kind.apiVersion) (sprintf "must be %s" Kind.apiVersion)
+
                 and! _ =
                     Read.string kindNode
                     |> Read.required kindNode
                     |> Result.map Some
                     |> Read.satisfies kindNode ((=) (Kind.name kind)) (sprintf "must be %s" (Kind.name kind))
+
                 and! meta = metadata kind (Read.field "metadata" root)
+
                 and! spec =
                     let specNode = Read.field "spec" root
                     // A missing spec reads as an empty one, so that required fields are named.
-                    Read.object specNode
-                    |> Result.bind (fun _ -> readSpec specNode)
+                    Read.object specNode |> Result.bind (fun _ -> readSpec specNode)
 
                 return
                     { Kind = kind
@@ -119,10 +127,7 @@ module Resource =
             }
         | other ->
             Error
-                [ FieldError.admission
-                      "<root>"
-                      (sprintf "must be an object, not %s" (Json.typeName other))
-                      (Some other) ]
+                [ FieldError.admission "<root>" (sprintf "must be an object, not %s" (Json.typeName other)) (Some other) ]
 
     /// The object with its spec replaced by the printed one (metadata and status are kept as read).
     let print (printSpec: 'Spec -> Json) (r: Resource<'Spec>) =

@@ -3,7 +3,8 @@ namespace Ztwim.Kernel.Api
 open Ztwim.Kernel
 
 /// A dynamic resource claim a container may use.
-type ResourceClaim = { Name: string; Request: string option }
+type ResourceClaim =
+    { Name: string; Request: string option }
 
 /// corev1.ResourceRequirements: limits and requests by resource name.
 type ResourceRequirements =
@@ -23,9 +24,12 @@ module ResourceRequirements =
     // int-or-string: the schema accepts `cpu: 1` as well as `cpu: "1"`.
     let private quantity (n: Node) : Validated<Quantity> =
         match n.Value with
-        | Some(Json.Number d) -> Quantity.parse (JsonText.number d) |> Result.mapError (fun m -> [ Read.error n m ])
+        | Some(Json.Number d) ->
+            Quantity.parse (JsonText.number d)
+            |> Result.mapError (fun m -> [ Read.error n m ])
         | Some(Json.String s) -> Quantity.parse s |> Result.mapError (fun m -> [ Read.error n m ])
-        | Some other -> Error [ Read.error n (sprintf "must be a quantity (string or number), not %s" (Json.typeName other)) ]
+        | Some other ->
+            Error [ Read.error n (sprintf "must be a quantity (string or number), not %s" (Json.typeName other)) ]
         | None -> Error [ Read.error n "must be a quantity, not null" ]
 
     let private resourceList (n: Node) : Validated<Map<string, Quantity>> =
@@ -39,7 +43,8 @@ module ResourceRequirements =
 
                 let name =
                     match Names.qualifiedName k with
-                    | Some m -> Error [ FieldError.controller child.Path ("resource name " + m) (Some(Json.String k)) ]
+                    | Some m ->
+                        Error [ FieldError.controller child.Path ("resource name " + m) (Some(Json.String k)) ]
                     | None -> Ok k
 
                 Validated.map2 (fun k q -> k, q) name (quantity child))
@@ -60,7 +65,10 @@ module ResourceRequirements =
             |> Map.toList
             |> List.filter (fun (_, q) -> q.Value < 0m)
             |> List.map (fun (k, q) ->
-                FieldError.controller (sprintf "%s.%s.%s" n.Path which k) "must be greater than or equal to 0" (Some(Json.String q.Text)))
+                FieldError.controller
+                    (sprintf "%s.%s.%s" n.Path which k)
+                    "must be greater than or equal to 0"
+                    (Some(Json.String q.Text)))
 
         let overLimit =
             r.Requests
@@ -86,7 +94,10 @@ module ResourceRequirements =
                 let! _ = Read.object n
                 and! limits = resourceList (Read.field "limits" n)
                 and! requests = resourceList (Read.field "requests" n)
-                and! claims = Read.items (Read.field "claims" n) |> Result.bind (List.map claim >> Validated.sequence)
+
+                and! claims =
+                    Read.items (Read.field "claims" n)
+                    |> Result.bind (List.map claim >> Validated.sequence)
 
                 return
                     { Limits = limits
@@ -112,6 +123,8 @@ module ResourceRequirements =
                else
                    r.Claims
                    |> List.map (fun c ->
-                       Json.objOpt [ "name", Some(Json.String c.Name); "request", c.Request |> Option.map Json.String ])
+                       Json.objOpt
+                           [ "name", Some(Json.String c.Name)
+                             "request", c.Request |> Option.map Json.String ])
                    |> Json.Array
                    |> Some) ]

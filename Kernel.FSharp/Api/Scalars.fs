@@ -52,10 +52,15 @@ module Scalars =
         | _ ->
             Read.string n
             |> Read.enum n [ "true", true; "false", false ]
-            |> Result.mapError (List.map (fun e -> { e with Message = "must be \"true\" or \"false\"" }))
+            |> Result.mapError (
+                List.map (fun e ->
+                    { e with
+                        Message = "must be \"true\" or \"false\"" })
+            )
 
     /// A string boolean printed back.
-    let printBool (b: bool) = Json.String(if b then "true" else "false")
+    let printBool (b: bool) =
+        Json.String(if b then "true" else "false")
 
     let logLevel (n: Node) =
         Read.string n |> Read.enum n logLevels |> Read.orDefault LogLevel.Info

@@ -45,8 +45,14 @@ module SpireAgentSpec =
         | Some _ ->
             validated {
                 let! _ = Read.object n
-                and! kind = Read.string (at "type") |> Read.enum (at "type") verificationTypes |> Read.orDefault Auto
+
+                and! kind =
+                    Read.string (at "type")
+                    |> Read.enum (at "type") verificationTypes
+                    |> Read.orDefault Auto
+
                 and! basePath = Read.optionalString (at "hostCertBasePath")
+
                 and! fileName =
                     Read.optionalString (at "hostCertFileName")
                     |> Read.maxLength (at "hostCertFileName") 256
@@ -63,11 +69,19 @@ module SpireAgentSpec =
                 | Some v when v.Type = HostCert ->
                     Validated.errorsOf
                         [ (if v.HostCertBasePath.IsNone then
-                               Some(Read.error (at "hostCertBasePath") "hostCertBasePath is required when type is 'hostCert'")
+                               Some(
+                                   Read.error
+                                       (at "hostCertBasePath")
+                                       "hostCertBasePath is required when type is 'hostCert'"
+                               )
                            else
                                None)
                           (if v.HostCertFileName.IsNone then
-                               Some(Read.error (at "hostCertFileName") "hostCertFileName is required when type is 'hostCert'")
+                               Some(
+                                   Read.error
+                                       (at "hostCertFileName")
+                                       "hostCertFileName is required when type is 'hostCert'"
+                               )
                            else
                                None) ]
                 | _ -> [])

@@ -25,13 +25,19 @@ module SpireOIDCDiscoveryProviderSpec =
             and! format = Scalars.logFormat (at "logFormat")
             and! driver = SpiffeCSIDriverSpec.driverName (at "csiDriverName")
             and! issuer = JwtIssuer.read (at "jwtIssuer")
-            and! replicas = Read.integer (at "replicaCount") |> Read.range (at "replicaCount") 1L 5L |> Read.orDefault 1L
+
+            and! replicas =
+                Read.integer (at "replicaCount")
+                |> Read.range (at "replicaCount") 1L 5L
+                |> Read.orDefault 1L
+
             and! managed = Scalars.stringBool (at "managedRoute") |> Read.orDefault true
             // "" means unset, so the manual's `externalSecretRef: ""` applies as written.
             and! secret =
                 Read.optionalString (at "externalSecretRef")
                 |> Read.maxLength (at "externalSecretRef") 253
                 |> Read.pattern (at "externalSecretRef") SpiffeCSIDriverSpec.dnsNamePattern
+
             and! common = CommonConfig.read spec
 
             return

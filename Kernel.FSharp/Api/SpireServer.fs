@@ -100,11 +100,17 @@ module SpireServerSpec =
 
         validated {
             let! _ = Read.object n |> Read.required n
-            and! size = Read.string (at "size") |> Read.pattern (at "size") "^[1-9][0-9]*Gi$" |> Read.orDefault "1Gi"
+
+            and! size =
+                Read.string (at "size")
+                |> Read.pattern (at "size") "^[1-9][0-9]*Gi$"
+                |> Read.orDefault "1Gi"
+
             and! mode =
                 Read.string (at "accessMode")
                 |> Read.enum (at "accessMode") accessModes
                 |> Read.orDefault ReadWriteOnce
+
             and! storageClass = Read.string (at "storageClass") |> Read.orDefault ""
 
             return
@@ -118,25 +124,35 @@ module SpireServerSpec =
 
         validated {
             let! _ = Read.object n |> Read.required n
+
             and! dbType =
                 Read.string (at "databaseType")
                 |> Read.enum (at "databaseType") databaseTypes
                 |> Read.orDefault Sqlite3
+
             and! connection =
                 Read.string (at "connectionString")
                 |> Read.minLength (at "connectionString") 1
                 |> Read.maxLength (at "connectionString") 2048
                 |> Read.orDefault defaultConnectionString
+
             and! tls = Read.optionalString (at "tlsSecretName")
+
             and! maxOpen =
                 Read.integer (at "maxOpenConns")
                 |> Read.range (at "maxOpenConns") 1L 10000L
                 |> Read.orDefault 100L
+
             and! maxIdle =
                 Read.integer (at "maxIdleConns")
                 |> Read.range (at "maxIdleConns") 0L 10000L
                 |> Read.orDefault 2L
-            and! lifetime = Read.integer (at "connMaxLifetime") |> Read.atLeast (at "connMaxLifetime") 0L |> Read.orDefault 0L
+
+            and! lifetime =
+                Read.integer (at "connMaxLifetime")
+                |> Read.atLeast (at "connMaxLifetime") 0L
+                |> Read.orDefault 0L
+
             and! disable = Scalars.stringBool (at "disableMigration") |> Read.orDefault false
 
             return
@@ -164,11 +180,15 @@ module SpireServerSpec =
                           MemoryEnabled = memory }
             }
 
-    let private keyType (n: Node) = Read.string n |> Read.enum n Scalars.keyTypes
+    let private keyType (n: Node) =
+        Read.string n |> Read.enum n Scalars.keyTypes
 
     let private duration (n: Node) (fallback: string) =
         Scalars.duration n
-        |> Read.satisfies n (fun d -> d.Nanoseconds > 0L) (sprintf "%s must be a positive duration" (n.Path.Substring 5))
+        |> Read.satisfies
+            n
+            (fun d -> d.Nanoseconds > 0L)
+            (sprintf "%s must be a positive duration" (n.Path.Substring 5))
         |> Result.map (
             Option.defaultWith (fun () ->
                 match Duration.parse fallback with

@@ -63,9 +63,17 @@ module Toleration =
         validated {
             let! _ = Read.object n
             and! key = Read.optionalString (Read.field "key" n)
-            and! op = Read.optionalString (Read.field "operator" n) |> controllerEnum (Read.field "operator" n) operators
+
+            and! op =
+                Read.optionalString (Read.field "operator" n)
+                |> controllerEnum (Read.field "operator" n) operators
+
             and! value = Read.optionalString (Read.field "value" n)
-            and! effect = Read.optionalString (Read.field "effect" n) |> controllerEnum (Read.field "effect" n) effects
+
+            and! effect =
+                Read.optionalString (Read.field "effect" n)
+                |> controllerEnum (Read.field "effect" n) effects
+
             and! seconds = Read.integer (Read.field "tolerationSeconds" n)
 
             return

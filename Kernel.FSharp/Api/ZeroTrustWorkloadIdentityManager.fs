@@ -33,17 +33,20 @@ module ZtwimSpec =
                 |> Read.maxLength (at "trustDomain") 255
                 |> Read.pattern (at "trustDomain") trustDomainPattern
                 |> Read.required (at "trustDomain")
+
             and! clusterName =
                 Read.string (at "clusterName")
                 |> Read.minLength (at "clusterName") 1
                 |> Read.maxLength (at "clusterName") 63
                 |> Read.pattern (at "clusterName") clusterNamePattern
                 |> Read.required (at "clusterName")
+
             and! bundleConfigMap =
                 Read.optionalString (at "bundleConfigMap")
                 |> Read.maxLength (at "bundleConfigMap") 253
                 |> Read.pattern (at "bundleConfigMap") bundleConfigMapPattern
                 |> Read.orDefault defaultBundleConfigMap
+
             and! common = CommonConfig.read spec
 
             return

@@ -22,16 +22,33 @@ module JsonText =
         | JsonValueKind.Array ->
             let items = e.EnumerateArray() |> Seq.map ofElement |> List.ofSeq
 
-            match items |> List.tryPick (function Error m -> Some m | Ok _ -> None) with
+            match
+                items
+                |> List.tryPick (function
+                    | Error m -> Some m
+                    | Ok _ -> None)
+            with
             | Some m -> Error m
             | None -> Ok(Json.Array(items |> List.choose Result.toOption))
         | JsonValueKind.Object ->
             let members =
-                e.EnumerateObject() |> Seq.map (fun p -> p.Name, ofElement p.Value) |> List.ofSeq
+                e.EnumerateObject()
+                |> Seq.map (fun p -> p.Name, ofElement p.Value)
+                |> List.ofSeq
 
-            match members |> List.tryPick (function _, Error m -> Some m | _ -> None) with
+            match
+                members
+                |> List.tryPick (function
+                    | _, Error m -> Some m
+                    | _ -> None)
+            with
             | Some m -> Error m
-            | None -> Ok(members |> List.choose (fun (k, v) -> v |> Result.toOption |> Option.map (fun v -> k, v)) |> Json.obj)
+            | None ->
+                Ok(
+                    members
+                    |> List.choose (fun (k, v) -> v |> Result.toOption |> Option.map (fun v -> k, v))
+                    |> Json.obj
+                )
         | _ -> Error "unexpected JSON token"
 
     /// Parses JSON text; a syntax error names its line and column (1-based).
@@ -40,8 +57,18 @@ module JsonText =
             use doc = JsonDocument.Parse(text)
             ofElement doc.RootElement
         with :? JsonException as ex ->
-            let line = if ex.LineNumber.HasValue then ex.LineNumber.Value + 1L else 0L
-            let col = if ex.BytePositionInLine.HasValue then ex.BytePositionInLine.Value + 1L else 0L
+            let line =
+                if ex.LineNumber.HasValue then
+                    ex.LineNumber.Value + 1L
+                else
+                    0L
+
+            let col =
+                if ex.BytePositionInLine.HasValue then
+                    ex.BytePositionInLine.Value + 1L
+                else
+                    0L
+
             let reason = ex.Message.Split(" LineNumber:").[0].TrimEnd('.', ' ')
             Error(sprintf "line %d, column %d: %s" line col reason)
 

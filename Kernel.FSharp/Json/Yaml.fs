@@ -28,7 +28,8 @@ module Yaml =
         && not (s.EndsWith ":")
         && not (s.Contains ": ")
         && not (s.Contains " #")
-        && s |> Seq.forall (fun c -> c >= ' ' && c <> '\u007f' && not (Char.IsSurrogate c) && c <> '\ufeff')
+        && s
+           |> Seq.forall (fun c -> c >= ' ' && c <> '\u007f' && not (Char.IsSurrogate c) && c <> '\ufeff')
 
     /// A scalar string as YAML: plain when that reads back as the same string, double-quoted otherwise.
     let scalar (s: string) =
@@ -61,7 +62,11 @@ module Yaml =
                     sb.Append(" |").Append(chomp).Append('\n') |> ignore
 
                     for line in s.TrimEnd('\n').Split('\n') do
-                        (if line = "" then sb else sb.Append(pad).Append("  ").Append(line)).Append('\n')
+                        (if line = "" then
+                             sb
+                         else
+                             sb.Append(pad).Append("  ").Append(line))
+                            .Append('\n')
                         |> ignore
                 | Json.Array _ when isBlock v ->
                     sb.Append('\n') |> ignore

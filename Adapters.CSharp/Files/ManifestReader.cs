@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+using Ztwim.Kernel;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Ztwim.Adapters.Files;
+
+/// <summary>
+/// Reads manifests (multi-document YAML, or JSON) into the kernel's JSON values. Plain scalars resolve as
+/// kubectl's YAML reader resolves them (YAML 1.1: <c>yes</c> and <c>on</c> are booleans), so that an unquoted
+/// string boolean is reported by the kernel instead of silently becoming a string.
+/// </summary>
+public static partial class ManifestReader
+{
+    [GeneratedRegex("^(y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$")]
+    private static partial Regex TrueWords();
+
+    [GeneratedRegex("^(n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$")]
+    private static partial Regex FalseWords();
+
+    [GeneratedRegex("^(~|null|Null|NULL)?$")]
+    private static partial Regex NullWords();
+
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
+    private static partial Regex NumberWords();
+
+    /// <summary>The documents of a manifest text; an error names the line and column.</summary>
+    public static FSharpResult<FSharpList<Json>, string> Read(string text)
+    {
+        var trimmed = text.TrimStart();
+        if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
+        {
+            var json = JsonText.parse(text);
+            return json.IsOk
+                ? FSharpResult<FSharpList<Json>, string>.NewOk(ListModule.OfSeq(Unwrap(json.ResultValue)))
+                : FSharpResult<FSharpList<Json>, string>.NewError(json.ErrorValue);
+        }
+
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            var docs = stream.Documents
+                .Select(d => ToJson(d.RootNode))
+                .Where(j => !j.IsNull)
+                .SelectMany(Unwrap);
+            return FSharpResult<FSharpList<Json>, string>.NewOk(ListModule.OfSeq(docs));
+        }
+        catch (YamlException ex)
+        {
+            var reason = ex.InnerException?.Message ?? ex.Message;
+            var cut = reason.IndexOf("):", StringComparison.Ordinal);
+            if (reason.StartsWith("(Line", StringComparison.Ordinal) && cut > 0)
+            {
+                reason = reason[(cut + 2)..].Trim();
+            }
+
+            return FSharpResult<FSharpList<Json>, string>.NewError(
+                $"line {ex.Start.Line}, column {ex.Start.Column}: {reason}");
+        }
+    }
+
+    // A `kind: List` (what `kubectl get -o yaml` prints) holds its objects in `items`.
+    private static IEnumerable<Json> Unwrap(Json doc)
+    {
+        var kind = JsonModule.tryField("kind", doc);
+        var items = JsonModule.tryField("items", doc);
+        if (kind != null && kind.Value is Json.String { Item: "List" } && items != null && items.Value is Json.Array list)
+        {
+            return list.Item;
+        }
+
+        return [doc];
+    }
+
+    private static Json ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => Json.NewObject(MapModule.OfSeq(map.Children.Select(kv =>
+            Tuple.Create(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value))))),
+        YamlSequenceNode seq => Json.NewArray(ListModule.OfSeq(seq.Children.Select(ToJson))),
+        YamlScalarNode scalar => Scalar(scalar),
+        _ => Json.Null,
+    };
+
+    private static Json Scalar(YamlScalarNode scalar)
+    {
+        var value = scalar.Value ?? "";
+        if (scalar.Style != ScalarStyle.Plain)
+        {
+            return Json.NewString(value);
+        }
+
+        if (NullWords().IsMatch(value))
+        {
+            return Json.Null;
+        }
+
+        if (TrueWords().IsMatch(value))
+        {
+            return Json.NewBool(true);
+        }
+
+        if (FalseWords().IsMatch(value))
+        {
+            return Json.NewBool(false);
+        }
+
+        if (NumberWords().IsMatch(value)
+            && decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return Json.NewNumber(number);
+        }
+
+        return Json.NewString(value);
+    }
+}

@@ -1,1 +1,0 @@
-namespace Ztwim.Adapters; public static class Placeholder { }
