@@ -184,7 +184,9 @@ module Affinity =
                     | Some _ ->
                         let terms = Read.field "nodeSelectorTerms" required
 
+                        // The schema requires the member; an empty list is the controller's rule.
                         Read.object required
+                        |> Result.bind (fun _ -> Read.present terms)
                         |> Result.bind (fun _ -> listOf nodeSelectorTerm terms)
                         |> Validated.check (fun ts ->
                             if ts.IsEmpty then
@@ -218,7 +220,8 @@ module Affinity =
             and! selector = labelSelector (at "labelSelector")
             and! nsSelector = labelSelector (at "namespaceSelector")
             and! namespaces = stringList (at "namespaces")
-            and! topologyKey = Read.string (at "topologyKey") |> Read.orDefault ""
+            // The schema requires the member; an empty key is the controller's rule, as in Kubernetes.
+            and! topologyKey = Read.string (at "topologyKey") |> Read.required (at "topologyKey")
             and! matchKeys = stringList (at "matchLabelKeys")
             and! mismatchKeys = stringList (at "mismatchLabelKeys")
 

@@ -82,8 +82,9 @@ module Read =
         |> Result.map (
             Option.defaultValue []
             >> List.mapi (fun i v ->
+                // A null item stays null: lists are not pruned, so the schema refuses it.
                 { Path = sprintf "%s[%d]" n.Path i
-                  Value = (if v = Json.Null then None else Some v) })
+                  Value = Some v })
         )
 
     /// The entries of a string-to-string map node, each with its path `path.key`.
@@ -124,6 +125,10 @@ module Read =
         | Ok(Some x) -> Ok x
         | Ok None -> invalid n "is required"
         | Error e -> Error e
+
+    /// A member that must be present, whatever its type (which other rules check).
+    let present (n: Node) : Validated<unit> =
+        if n.Value.IsSome then Ok() else invalid n "is required"
 
     let orDefault (d: 'a) (v: Validated<'a option>) : Validated<'a> = v |> Result.map (Option.defaultValue d)
 

@@ -24,7 +24,7 @@ module ResourceRequirements =
     // int-or-string: the schema accepts `cpu: 1` as well as `cpu: "1"`.
     let private quantity (n: Node) : Validated<Quantity> =
         match n.Value with
-        | Some(Json.Number d) ->
+        | Some(Json.Number d) when d = System.Math.Truncate d ->
             Quantity.parse (JsonText.number d)
             |> Result.mapError (fun m -> [ Read.error n m ])
         | Some(Json.String s) -> Quantity.parse s |> Result.mapError (fun m -> [ Read.error n m ])

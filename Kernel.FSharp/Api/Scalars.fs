@@ -68,15 +68,6 @@ module Scalars =
     let logFormat (n: Node) =
         Read.string n |> Read.enum n logFormats |> Read.orDefault LogFormat.Text
 
-    /// An optional string naming a Kubernetes object ("" means unset).
-    let objectName (n: Node) (maxLength: int) =
-        Read.optionalString n
-        |> Read.maxLength n maxLength
-        |> Read.parseWith n (fun s ->
-            match Names.subdomain s with
-            | Some m -> Error m
-            | None -> Ok s)
-
     /// A Go duration string.
     let duration (n: Node) =
         Read.string n |> Read.parseWith n Duration.parse
