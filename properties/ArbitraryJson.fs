@@ -11,15 +11,45 @@ let private scalar =
         [ Gen.constant Json.Null
           Gen.elements [ true; false ] |> Gen.map Json.Bool
           Gen.choose (-100000, 100000) |> Gen.map (decimal >> Json.Number)
-          Gen.elements [ 0.5m; -1.25m; 1e20m; 79228162514264337593543950335m; -0.0001m ] |> Gen.map Json.Number
-          Gen.elements [ ""; "true"; "cluster"; "24h"; "https://x"; "1Gi"; "\u0000\u2028<>&"; "a/b"; "spiffe://td"; String.replicate 300 "z" ]
+          Gen.elements [ 0.5m; -1.25m; 1e20m; 79228162514264337593543950335m; -0.0001m ]
+          |> Gen.map Json.Number
+          Gen.elements
+              [ ""
+                "true"
+                "cluster"
+                "24h"
+                "https://x"
+                "1Gi"
+                "\u0000\u2028<>&"
+                "a/b"
+                "spiffe://td"
+                String.replicate 300 "z" ]
           |> Gen.map Json.String
-          ArbMap.defaults |> ArbMap.generate<string> |> Gen.map (fun s -> Json.String(if isNull s then "" else s)) ]
+          ArbMap.defaults
+          |> ArbMap.generate<string>
+          |> Gen.map (fun s -> Json.String(if isNull s then "" else s)) ]
 
 let private keys =
     Gen.elements
-        [ "spec"; "metadata"; "name"; "trustDomain"; "federation"; "bundleEndpoint"; "httpsWeb"; "acme"; "federatesWith"
-          "labels"; "tolerations"; "affinity"; "resources"; "limits"; "nodeAffinity"; "caValidity"; "persistence"; "x"; "" ]
+        [ "spec"
+          "metadata"
+          "name"
+          "trustDomain"
+          "federation"
+          "bundleEndpoint"
+          "httpsWeb"
+          "acme"
+          "federatesWith"
+          "labels"
+          "tolerations"
+          "affinity"
+          "resources"
+          "limits"
+          "nodeAffinity"
+          "caValidity"
+          "persistence"
+          "x"
+          "" ]
 
 /// Any JSON value, nested up to the size.
 let rec json (size: int) : Gen<Json> =
@@ -28,7 +58,10 @@ let rec json (size: int) : Gen<Json> =
     else
         Gen.frequency
             [ 3, scalar
-              1, Gen.choose (0, 4) |> Gen.bind (fun n -> Gen.listOfLength n (json (size / 2))) |> Gen.map Json.Array
+              1,
+              Gen.choose (0, 4)
+              |> Gen.bind (fun n -> Gen.listOfLength n (json (size / 2)))
+              |> Gen.map Json.Array
               2,
               Gen.choose (0, 5)
               |> Gen.bind (fun n -> Gen.listOfLength n (Gen.zip keys (json (size / 2))))

@@ -23,7 +23,12 @@ let private setTo kind (field: string) (value: Json option) =
 let private setWhen kind name (guard: Json -> bool) (field: string) (value: Json option) (reported: string) =
     { Name = name
       Kind = kind
-      Break = fun cr -> if guard cr then Some(set (path field) value cr, reported) else None }
+      Break =
+        fun cr ->
+            if guard cr then
+                Some(set (path field) value cr, reported)
+            else
+                None }
 
 let private has (field: string) (cr: Json) = (get (path field) cr).IsSome
 
@@ -36,8 +41,20 @@ let private peers (cr: Json) =
 
 let private common =
     [ setTo None "metadata.name" (s "other")
-      setWhen None "label key with a space" (fun _ -> true) "spec.labels" (Some(Json.obj [ "bad key", Json.String "v" ])) "spec.labels.bad key"
-      setWhen None "label value with a slash" (fun _ -> true) "spec.nodeSelector" (Some(Json.obj [ "k", Json.String "a/b" ])) "spec.nodeSelector.k"
+      setWhen
+          None
+          "label key with a space"
+          (fun _ -> true)
+          "spec.labels"
+          (Some(Json.obj [ "bad key", Json.String "v" ]))
+          "spec.labels.bad key"
+      setWhen
+          None
+          "label value with a slash"
+          (fun _ -> true)
+          "spec.nodeSelector"
+          (Some(Json.obj [ "k", Json.String "a/b" ]))
+          "spec.nodeSelector.k"
       setWhen
           None
           "65 labels"
@@ -64,7 +81,11 @@ let private common =
           "request above limit"
           (fun _ -> true)
           "spec.resources"
-          (Some(Json.obj [ "requests", Json.obj [ "cpu", Json.String "2" ]; "limits", Json.obj [ "cpu", Json.String "1" ] ]))
+          (Some(
+              Json.obj
+                  [ "requests", Json.obj [ "cpu", Json.String "2" ]
+                    "limits", Json.obj [ "cpu", Json.String "1" ] ]
+          ))
           "spec.resources.requests.cpu"
       setWhen
           None
@@ -81,7 +102,9 @@ let private common =
           (Some(
               Json.obj
                   [ "podAffinity",
-                    Json.obj [ "requiredDuringSchedulingIgnoredDuringExecution", Json.Array [ Json.obj [ "labelSelector", Json.obj [] ] ] ] ]
+                    Json.obj
+                        [ "requiredDuringSchedulingIgnoredDuringExecution",
+                          Json.Array [ Json.obj [ "labelSelector", Json.obj [] ] ] ] ]
           ))
           "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey"
       setWhen
@@ -97,7 +120,10 @@ let private common =
                           Json.obj
                               [ "nodeSelectorTerms",
                                 Json.Array
-                                    [ Json.obj [ "matchExpressions", Json.Array [ Json.obj [ "key", Json.String "k"; "operator", Json.String "In" ] ] ] ] ] ] ]
+                                    [ Json.obj
+                                          [ "matchExpressions",
+                                            Json.Array
+                                                [ Json.obj [ "key", Json.String "k"; "operator", Json.String "In" ] ] ] ] ] ] ]
           ))
           "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values" ]
 
@@ -143,10 +169,28 @@ let private server =
       setTo k "spec.datastore.connMaxLifetime" (Some(Json.num -1))
       setTo k "spec.datastore.disableMigration" (s "yes")
       setTo k "spec.datastore.maxOpenConns" (s "100")
-      setWhen k "federation profile" fed "spec.federation.bundleEndpoint.profile" (s "http") "spec.federation.bundleEndpoint.profile"
-      setWhen k "refreshHint below 60" fed "spec.federation.bundleEndpoint.refreshHint" (Some(Json.num 59)) "spec.federation.bundleEndpoint.refreshHint"
+      setWhen
+          k
+          "federation profile"
+          fed
+          "spec.federation.bundleEndpoint.profile"
+          (s "http")
+          "spec.federation.bundleEndpoint.profile"
+      setWhen
+          k
+          "refreshHint below 60"
+          fed
+          "spec.federation.bundleEndpoint.refreshHint"
+          (Some(Json.num 59))
+          "spec.federation.bundleEndpoint.refreshHint"
       setWhen k "managedRoute" fed "spec.federation.managedRoute" (s "True") "spec.federation.managedRoute"
-      setWhen k "empty federatesWith" fed "spec.federation.federatesWith" (Some(Json.Array [])) "spec.federation.federatesWith"
+      setWhen
+          k
+          "empty federatesWith"
+          fed
+          "spec.federation.federatesWith"
+          (Some(Json.Array []))
+          "spec.federation.federatesWith"
       setWhen
           k
           "51 peers"
@@ -181,10 +225,14 @@ let private server =
           "spec.federation.bundleEndpoint.httpsWeb"
           (Some(
               Json.obj
-                  [ "acme", Json.obj [ "directoryUrl", Json.String "https://a"; "domainName", Json.String "d"; "email", Json.String "a@b.com" ]
+                  [ "acme",
+                    Json.obj
+                        [ "directoryUrl", Json.String "https://a"
+                          "domainName", Json.String "d"
+                          "email", Json.String "a@b.com" ]
                     "servingCert", Json.obj [] ]
           ))
-          "spec.federation.bundleEndpoint.httpsWeb"
+          "spec.federation.bundleEndpoint.httpsWeb.acme"
       setWhen
           k
           "acme terms not accepted"
@@ -212,7 +260,10 @@ let private server =
           fun cr ->
               match peers cr with
               | first :: _ as ps ->
-                  Some(set (path "spec.federation.federatesWith") (Some(Json.Array(ps @ [ first ]))) cr, sprintf "spec.federation.federatesWith[%d].trustDomain" ps.Length)
+                  Some(
+                      set (path "spec.federation.federatesWith") (Some(Json.Array(ps @ [ first ]))) cr,
+                      sprintf "spec.federation.federatesWith[%d].trustDomain" ps.Length
+                  )
               | [] -> None }
       { Name = "peer over http"
         Kind = k
@@ -221,7 +272,11 @@ let private server =
               match peers cr with
               | first :: rest ->
                   let broken = set [ "bundleEndpointUrl" ] (s "http://peer.example.com") first
-                  Some(set (path "spec.federation.federatesWith") (Some(Json.Array(broken :: rest))) cr, "spec.federation.federatesWith[0].bundleEndpointUrl")
+
+                  Some(
+                      set (path "spec.federation.federatesWith") (Some(Json.Array(broken :: rest))) cr,
+                      "spec.federation.federatesWith[0].bundleEndpointUrl"
+                  )
               | [] -> None }
       { Name = "https_spiffe peer without endpointSpiffeId"
         Kind = k
@@ -230,9 +285,14 @@ let private server =
               match peers cr with
               | first :: rest ->
                   let broken =
-                      first |> set [ "bundleEndpointProfile" ] (s "https_spiffe") |> set [ "endpointSpiffeId" ] None
+                      first
+                      |> set [ "bundleEndpointProfile" ] (s "https_spiffe")
+                      |> set [ "endpointSpiffeId" ] None
 
-                  Some(set (path "spec.federation.federatesWith") (Some(Json.Array(broken :: rest))) cr, "spec.federation.federatesWith[0].endpointSpiffeId")
+                  Some(
+                      set (path "spec.federation.federatesWith") (Some(Json.Array(broken :: rest))) cr,
+                      "spec.federation.federatesWith[0].endpointSpiffeId"
+                  )
               | [] -> None } ]
 
 let private agent =

@@ -27,7 +27,10 @@ let private inputs =
           gen {
               let! kind = Gen.elements Kind.all
               let! spec = Specs.specOf kind
-              let applicable = Breakers.all |> List.filter (fun b -> b.Kind = None || b.Kind = Some kind)
+
+              let applicable =
+                  Breakers.all |> List.filter (fun b -> b.Kind = None || b.Kind = Some kind)
+
               let! b = Gen.elements applicable
               let cr = Specs.envelope kind spec
               return b.Break cr |> Option.map fst |> Option.defaultValue cr
@@ -57,12 +60,18 @@ let agreement =
           <| Prop.forAll (Arb.fromGen (Specs.validCr |> Gen.map snd)) (fun json ->
               match Crs.parse json, CrdSchema.schemaErrors (kindOf json) json with
               | Ok _, [] -> ()
-              | Ok _, errors -> failtestf "schema rejects a CR parse accepts: %s\n%s" (String.concat "; " errors) (JsonText.indented json)
+              | Ok _, errors ->
+                  failtestf
+                      "schema rejects a CR parse accepts: %s\n%s"
+                      (String.concat "; " errors)
+                      (JsonText.indented json)
               | Error _, _ -> ())
 
           test "the manual's quickstart CRs are valid against the schemas" {
               let text =
-                  System.IO.File.ReadAllText(System.IO.Path.Combine(CrdSchema.repositoryRoot, "Host", "Ztwim.Sim", "quickstart.yaml"))
+                  System.IO.File.ReadAllText(
+                      System.IO.Path.Combine(CrdSchema.repositoryRoot, "Host", "Ztwim.Sim", "quickstart.yaml")
+                  )
 
               match Ztwim.Adapters.Files.ManifestReader.Read text with
               | Error e -> failtest e

@@ -11,14 +11,22 @@ open Ztwim.Adapters.Files
 /// The repository root, found from the test's working directory or its binaries.
 let repositoryRoot =
     let rec up (dir: DirectoryInfo) =
-        if isNull dir then failwith "manifests/crds not found above the test directory"
-        elif Directory.Exists(Path.Combine(dir.FullName, "manifests", "crds")) then dir.FullName
-        else up dir.Parent
+        if isNull dir then
+            failwith "manifests/crds not found above the test directory"
+        elif Directory.Exists(Path.Combine(dir.FullName, "manifests", "crds")) then
+            dir.FullName
+        else
+            up dir.Parent
 
     up (DirectoryInfo(System.AppContext.BaseDirectory))
 
 let private crdFile (kind: Kind) =
-    Path.Combine(repositoryRoot, "manifests", "crds", sprintf "operator.openshift.io_%ss.yaml" ((Kind.name kind).ToLowerInvariant()))
+    Path.Combine(
+        repositoryRoot,
+        "manifests",
+        "crds",
+        sprintf "operator.openshift.io_%ss.yaml" ((Kind.name kind).ToLowerInvariant())
+    )
 
 /// The openAPIV3Schema of a kind's CRD.
 let openApiSchema (kind: Kind) : Json =

@@ -28,7 +28,8 @@ let totality =
               | Error errors -> not errors.IsEmpty)
 
           testPropertyWithConfig (config 2000) "on arbitrary specs of every kind"
-          <| Prop.forAll (Arb.fromGen (Gen.zip (Gen.elements Kind.all) (Gen.sized (fun s -> ArbitraryJson.json (min s 8)))))
+          <| Prop.forAll
+              (Arb.fromGen (Gen.zip (Gen.elements Kind.all) (Gen.sized (fun s -> ArbitraryJson.json (min s 8)))))
               (fun (kind, spec) ->
                   match Crs.parseKind kind (Specs.envelope kind spec) with
                   | Ok _ -> true
@@ -74,8 +75,7 @@ let private breakerProperty (b: Breakers.Breaker) =
         |> Gen.filter Option.isSome
         |> Gen.map Option.get
 
-    let kindName =
-        b.Kind |> Option.map Kind.name |> Option.defaultValue "every kind"
+    let kindName = b.Kind |> Option.map Kind.name |> Option.defaultValue "every kind"
 
     testPropertyWithConfig (config 200) (sprintf "%s: %s" kindName b.Name)
     <| Prop.forAll (Arb.fromGen broken) (fun (json, expected) ->

@@ -39,10 +39,11 @@ public static partial class ManifestReader
                 : FSharpResult<FSharpList<Json>, string>.NewError(json.ErrorValue);
         }
 
+        var parser = new TrackingParser(new Parser(new StringReader(text)));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
             var docs = stream.Documents
                 .Select(d => ToJson(d.RootNode))
                 .Where(j => !j.IsNull)
@@ -60,6 +61,32 @@ public static partial class ManifestReader
 
             return FSharpResult<FSharpList<Json>, string>.NewError(
                 $"line {ex.Start.Line}, column {ex.Start.Column}: {reason}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up on some malformed input (bad tags, broken scalars) without a position:
+            // report where the last well-formed token ended.
+            return FSharpResult<FSharpList<Json>, string>.NewError(
+                $"line {parser.LastGood.Line}, column {parser.LastGood.Column}: malformed YAML after this point");
+        }
+    }
+
+    /// <summary>Remembers where the last event that parsed ended.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public Mark LastGood { get; private set; } = Mark.Empty;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var moved = inner.MoveNext();
+            if (moved && inner.Current != null)
+            {
+                LastGood = inner.Current.End;
+            }
+
+            return moved;
         }
     }
 

@@ -70,28 +70,33 @@ module Affinity =
     let private listOf (read: Node -> Validated<'a>) (n: Node) : Validated<'a list> =
         Read.items n |> Result.bind (List.map read >> Validated.sequence)
 
+    // A member the schema requires (weighted terms need their term): absent is one error, not its members' too.
+    let private requiredMember (read: Node -> Validated<'a>) (n: Node) : Validated<'a> =
+        Read.present n |> Result.bind (fun () -> read n)
+
     let private requirement (operators: (string * SelectorOperator) list) (n: Node) : Validated<SelectorRequirement> =
         let at name = Read.field name n
 
-        validated {
-            let! _ = Read.object n
-            and! key = Read.string (at "key") |> Read.required (at "key")
-            // The operator is a plain string in the schema; its values are the controller's rule.
-            and! op =
-                Read.string (at "operator")
-                |> Read.required (at "operator")
-                |> Result.map Some
-                |> Read.enum (at "operator") operators
-                |> Result.mapError (List.map (fun e -> { e with Enforcement = ByController }))
-                |> Result.map Option.get
+        Read.object n
+        |> Result.bind (fun _ ->
+            validated {
+                let! key = Read.string (at "key") |> Read.required (at "key")
+                // The operator is a plain string in the schema; its values are the controller's rule.
+                and! op =
+                    Read.string (at "operator")
+                    |> Read.required (at "operator")
+                    |> Result.bind (fun o ->
+                        Read.enum (at "operator") operators (Ok(Some o))
+                        |> Result.mapError (List.map (fun e -> { e with Enforcement = ByController })))
+                    |> Result.map Option.get
 
-            and! values = stringList (at "values")
+                and! values = stringList (at "values")
 
-            return
-                { Key = key
-                  Operator = op
-                  Values = values }
-        }
+                return
+                    { Key = key
+                      Operator = op
+                      Values = values }
+            })
         |> Validated.check (fun r ->
             Validated.errorsOf
                 [ Names.qualifiedName r.Key |> Option.map (Read.controllerError (at "key"))
@@ -198,12 +203,13 @@ module Affinity =
                 and! preferred =
                     listOf
                         (fun p ->
-                            validated {
-                                let! _ = Read.object p
-                                and! w = weight (Read.field "weight" p)
-                                and! pref = nodeSelectorTerm (Read.field "preference" p)
-                                return { Weight = w; Preference = pref }
-                            })
+                            Read.object p
+                            |> Result.bind (fun _ ->
+                                validated {
+                                    let! w = weight (Read.field "weight" p)
+                                    and! pref = requiredMember nodeSelectorTerm (Read.field "preference" p)
+                                    return { Weight = w; Preference = pref }
+                                }))
                         (Read.field "preferredDuringSchedulingIgnoredDuringExecution" n)
 
                 return
@@ -215,24 +221,25 @@ module Affinity =
     let private podAffinityTerm (n: Node) : Validated<PodAffinityTerm> =
         let at name = Read.field name n
 
-        validated {
-            let! _ = Read.object n
-            and! selector = labelSelector (at "labelSelector")
-            and! nsSelector = labelSelector (at "namespaceSelector")
-            and! namespaces = stringList (at "namespaces")
-            // The schema requires the member; an empty key is the controller's rule, as in Kubernetes.
-            and! topologyKey = Read.string (at "topologyKey") |> Read.required (at "topologyKey")
-            and! matchKeys = stringList (at "matchLabelKeys")
-            and! mismatchKeys = stringList (at "mismatchLabelKeys")
+        Read.object n
+        |> Result.bind (fun _ ->
+            validated {
+                let! selector = labelSelector (at "labelSelector")
+                and! nsSelector = labelSelector (at "namespaceSelector")
+                and! namespaces = stringList (at "namespaces")
+                // The schema requires the member; an empty key is the controller's rule, as in Kubernetes.
+                and! topologyKey = Read.string (at "topologyKey") |> Read.required (at "topologyKey")
+                and! matchKeys = stringList (at "matchLabelKeys")
+                and! mismatchKeys = stringList (at "mismatchLabelKeys")
 
-            return
-                { LabelSelector = selector
-                  NamespaceSelector = nsSelector
-                  Namespaces = namespaces
-                  TopologyKey = topologyKey
-                  MatchLabelKeys = matchKeys
-                  MismatchLabelKeys = mismatchKeys }
-        }
+                return
+                    { LabelSelector = selector
+                      NamespaceSelector = nsSelector
+                      Namespaces = namespaces
+                      TopologyKey = topologyKey
+                      MatchLabelKeys = matchKeys
+                      MismatchLabelKeys = mismatchKeys }
+            })
         |> Validated.check (fun t ->
             Validated.errorsOf
                 [ (if t.TopologyKey = "" then
@@ -252,12 +259,13 @@ module Affinity =
                 and! preferred =
                     listOf
                         (fun p ->
-                            validated {
-                                let! _ = Read.object p
-                                and! w = weight (Read.field "weight" p)
-                                and! term = podAffinityTerm (Read.field "podAffinityTerm" p)
-                                return { Weight = w; PodAffinityTerm = term }
-                            })
+                            Read.object p
+                            |> Result.bind (fun _ ->
+                                validated {
+                                    let! w = weight (Read.field "weight" p)
+                                    and! term = requiredMember podAffinityTerm (Read.field "podAffinityTerm" p)
+                                    return { Weight = w; PodAffinityTerm = term }
+                                }))
                         (Read.field "preferredDuringSchedulingIgnoredDuringExecution" n)
 
                 return

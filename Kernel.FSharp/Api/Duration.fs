@@ -71,7 +71,8 @@ module Duration =
                         match
                             Decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture)
                         with
-                        | true, v when total + v * scale <= decimal Int64.MaxValue -> go j (total + v * scale)
+                        // Compared before multiplying: a huge number would overflow decimal itself.
+                        | true, v when v <= (decimal Int64.MaxValue - total) / scale -> go j (total + v * scale)
                         | _ -> None
                     | _ -> None
 

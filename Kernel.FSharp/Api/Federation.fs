@@ -57,29 +57,29 @@ module Federation =
     let private acme (n: Node) : Validated<Acme> =
         let at name = Read.field name n
 
-        validated {
-            let! _ = Read.object n
+        Read.object n
+        |> Result.bind (fun _ ->
+            validated {
+                let! url =
+                    Read.string (at "directoryUrl")
+                    |> Read.pattern (at "directoryUrl") "^https://.*"
+                    |> Read.required (at "directoryUrl")
 
-            and! url =
-                Read.string (at "directoryUrl")
-                |> Read.pattern (at "directoryUrl") "^https://.*"
-                |> Read.required (at "directoryUrl")
+                and! domain = Read.string (at "domainName") |> Read.required (at "domainName")
 
-            and! domain = Read.string (at "domainName") |> Read.required (at "domainName")
+                and! email =
+                    Read.string (at "email")
+                    |> Read.pattern (at "email") emailPattern
+                    |> Read.required (at "email")
 
-            and! email =
-                Read.string (at "email")
-                |> Read.pattern (at "email") emailPattern
-                |> Read.required (at "email")
+                and! tos = Scalars.stringBool (at "tosAccepted") |> Read.orDefault false
 
-            and! tos = Scalars.stringBool (at "tosAccepted") |> Read.orDefault false
-
-            return
-                { DirectoryUrl = url
-                  DomainName = domain
-                  Email = email
-                  TosAccepted = tos }
-        }
+                return
+                    { DirectoryUrl = url
+                      DomainName = domain
+                      Email = email
+                      TosAccepted = tos }
+            })
         // ACME needs the terms of service accepted; upstream's controller refuses "false".
         |> Validated.check (fun a ->
             if a.TosAccepted then
@@ -117,7 +117,10 @@ module Federation =
                 match acmeNode.Value, certNode.Value with
                 | Some _, None -> acme acmeNode |> Result.map (Acme >> Some)
                 | None, Some _ -> servingCert certNode |> Result.map (ServingCert >> Some)
-                | _ -> Error [ Read.error n "exactly one of acme or servingCert must be set" ])
+                // The CRD rule names `.acme` as its fieldPath.
+                | _ ->
+                    Error
+                        [ FieldError.admission acmeNode.Path "exactly one of acme or servingCert must be set" n.Value ])
 
     let private bundleEndpoint (n: Node) : Validated<BundleEndpoint> =
         let at name = Read.field name n
@@ -151,34 +154,34 @@ module Federation =
     let private peer (n: Node) : Validated<FederatedTrustDomain> =
         let at name = Read.field name n
 
-        validated {
-            let! _ = Read.object n
+        Read.object n
+        |> Result.bind (fun _ ->
+            validated {
+                let! td =
+                    Read.string (at "trustDomain")
+                    |> Read.pattern (at "trustDomain") peerTrustDomainPattern
+                    |> Read.required (at "trustDomain")
 
-            and! td =
-                Read.string (at "trustDomain")
-                |> Read.pattern (at "trustDomain") peerTrustDomainPattern
-                |> Read.required (at "trustDomain")
+                and! url =
+                    Read.string (at "bundleEndpointUrl")
+                    |> Read.pattern (at "bundleEndpointUrl") "^https://.*"
+                    |> Read.required (at "bundleEndpointUrl")
 
-            and! url =
-                Read.string (at "bundleEndpointUrl")
-                |> Read.pattern (at "bundleEndpointUrl") "^https://.*"
-                |> Read.required (at "bundleEndpointUrl")
+                and! profile =
+                    Read.string (at "bundleEndpointProfile")
+                    |> Read.enum (at "bundleEndpointProfile") profiles
+                    |> Read.required (at "bundleEndpointProfile")
 
-            and! profile =
-                Read.string (at "bundleEndpointProfile")
-                |> Read.enum (at "bundleEndpointProfile") profiles
-                |> Read.required (at "bundleEndpointProfile")
+                and! id =
+                    Read.optionalString (at "endpointSpiffeId")
+                    |> Read.pattern (at "endpointSpiffeId") "^spiffe://.*"
 
-            and! id =
-                Read.optionalString (at "endpointSpiffeId")
-                |> Read.pattern (at "endpointSpiffeId") "^spiffe://.*"
-
-            return
-                { TrustDomain = td
-                  BundleEndpointUrl = url
-                  BundleEndpointProfile = profile
-                  EndpointSpiffeId = id }
-        }
+                return
+                    { TrustDomain = td
+                      BundleEndpointUrl = url
+                      BundleEndpointProfile = profile
+                      EndpointSpiffeId = id }
+            })
         |> Validated.check (fun p ->
             if p.BundleEndpointProfile = HttpsSpiffe && p.EndpointSpiffeId.IsNone then
                 [ Read.error
@@ -205,25 +208,26 @@ module Federation =
         | Some _ ->
             let peers = Read.field "federatesWith" n
 
-            validated {
-                let! _ = Read.object n
-                and! endpoint = bundleEndpoint (Read.field "bundleEndpoint" n)
+            Read.object n
+            |> Result.bind (fun _ ->
+                validated {
+                    let! endpoint = bundleEndpoint (Read.field "bundleEndpoint" n)
 
-                and! federatesWith =
-                    Read.items peers
-                    |> Read.minItems peers 1
-                    |> Read.maxItems peers 50
-                    |> Result.bind (List.map peer >> Validated.sequence)
-                    |> Validated.check (duplicates peers)
+                    and! federatesWith =
+                        Read.items peers
+                        |> Read.minItems peers 1
+                        |> Read.maxItems peers 50
+                        |> Result.bind (List.map peer >> Validated.sequence)
+                        |> Validated.check (duplicates peers)
 
-                and! managed = Scalars.stringBool (Read.field "managedRoute" n) |> Read.orDefault true
+                    and! managed = Scalars.stringBool (Read.field "managedRoute" n) |> Read.orDefault true
 
-                return
-                    Some
-                        { BundleEndpoint = endpoint
-                          FederatesWith = federatesWith
-                          ManagedRoute = managed }
-            }
+                    return
+                        Some
+                            { BundleEndpoint = endpoint
+                              FederatesWith = federatesWith
+                              ManagedRoute = managed }
+                })
 
     /// A server cannot federate with its own trust domain (the ZTWIM's); reported by the controller.
     let ownTrustDomain (trustDomain: string) (f: Federation) =

@@ -55,14 +55,14 @@ module Immutability =
                 | Some(Acme _), Some(ServingCert _) ->
                     Some(
                         FieldError.admission
-                            "spec.federation.bundleEndpoint.httpsWeb"
+                            "spec.federation.bundleEndpoint.httpsWeb.acme"
                             "cannot switch from acme to servingCert configuration"
                             None
                     )
                 | Some(ServingCert _), Some(Acme _) ->
                     Some(
                         FieldError.admission
-                            "spec.federation.bundleEndpoint.httpsWeb"
+                            "spec.federation.bundleEndpoint.httpsWeb.servingCert"
                             "cannot switch from servingCert to acme configuration"
                             None
                     )

@@ -66,29 +66,30 @@ module Resource =
     let private metadata (kind: Kind) (n: Node) : Validated<Metadata> =
         let name = Read.field "name" n
 
-        validated {
-            let! _ = Read.object n |> Read.required n
+        Read.object n
+        |> Read.required n
+        |> Result.bind (fun _ ->
+            validated {
+                let! nameValue =
+                    Read.string name
+                    |> Read.required name
+                    |> Result.map Some
+                    |> Read.satisfies
+                        name
+                        ((=) Kind.singletonName)
+                        (sprintf "%s is a singleton, .metadata.name must be 'cluster'" (Kind.name kind))
+                    |> Result.map Option.get
 
-            and! nameValue =
-                Read.string name
-                |> Read.required name
-                |> Result.map Some
-                |> Read.satisfies
-                    name
-                    ((=) Kind.singletonName)
-                    (sprintf "%s is a singleton, .metadata.name must be 'cluster'" (Kind.name kind))
-                |> Result.map Option.get
+                and! labels = stringMap (Read.field "labels" n)
+                and! annotations = stringMap (Read.field "annotations" n)
+                and! generation = Read.integer (Read.field "generation" n) |> Read.orDefault 0L
 
-            and! labels = stringMap (Read.field "labels" n)
-            and! annotations = stringMap (Read.field "annotations" n)
-            and! generation = Read.integer (Read.field "generation" n) |> Read.orDefault 0L
-
-            return
-                { Name = nameValue
-                  Labels = labels
-                  Annotations = annotations
-                  Generation = generation }
-        }
+                return
+                    { Name = nameValue
+                      Labels = labels
+                      Annotations = annotations
+                      Generation = generation }
+            })
 
     /// Reads a CR of `kind`: apiVersion, kind, metadata, then the spec with `readSpec`.
     let read (kind: Kind) (readSpec: Node -> Validated<'Spec>) (json: Json) : Result<Resource<'Spec>, FieldError list> =

@@ -29,7 +29,7 @@ module ResourceRequirements =
             |> Result.mapError (fun m -> [ Read.error n m ])
         | Some(Json.String s) -> Quantity.parse s |> Result.mapError (fun m -> [ Read.error n m ])
         | Some other ->
-            Error [ Read.error n (sprintf "must be a quantity (string or number), not %s" (Json.typeName other)) ]
+            Error [ Read.error n (sprintf "must be a quantity: a string such as 500m or 1Gi, or an integer; not %s" (Json.typeName other)) ]
         | None -> Error [ Read.error n "must be a quantity, not null" ]
 
     let private resourceList (n: Node) : Validated<Map<string, Quantity>> =
@@ -52,11 +52,13 @@ module ResourceRequirements =
             |> Result.map Map.ofList)
 
     let private claim (n: Node) : Validated<ResourceClaim> =
-        validated {
-            let! name = Read.string (Read.field "name" n) |> Read.required (Read.field "name" n)
-            and! request = Read.optionalString (Read.field "request" n)
-            return { Name = name; Request = request }
-        }
+        Read.object n
+        |> Result.bind (fun _ ->
+            validated {
+                let! name = Read.string (Read.field "name" n) |> Read.required (Read.field "name" n)
+                and! request = Read.optionalString (Read.field "request" n)
+                return { Name = name; Request = request }
+            })
 
     // As the Kubernetes validators: quantities are not negative and a request does not exceed its limit.
     let private rules (n: Node) (r: ResourceRequirements) =

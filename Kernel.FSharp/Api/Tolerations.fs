@@ -31,9 +31,12 @@ module Toleration =
           "NoExecute", NoExecute ]
 
     // The schema types these as plain strings; the rules below are the controller's, as upstream's.
+    // A value that is not a string is still the schema's error.
     let private controllerEnum (n: Node) cases (v: Validated<string option>) =
-        Read.enum n cases v
-        |> Result.mapError (List.map (fun e -> { e with Enforcement = ByController }))
+        v
+        |> Result.bind (fun s ->
+            Read.enum n cases (Ok s)
+            |> Result.mapError (List.map (fun e -> { e with Enforcement = ByController })))
 
     let private rules (n: Node) (t: Toleration) =
         let at name = Read.field name n

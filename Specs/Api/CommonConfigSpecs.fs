@@ -45,7 +45,9 @@ let private resources = "spec.resources"
 
 let private resourceRows =
     [ unsetByDefault resources
-      accepts resources (json """{"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "250m", "memory": "512Mi"}}""")
+      accepts
+          resources
+          (json """{"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "250m", "memory": "512Mi"}}""")
       // int-or-string: a number is a quantity too.
       reads resources (json """{"limits": {"cpu": 2}}""") (Some(json """{"limits": {"cpu": "2"}}"""))
       accepts resources (json """{"requests": {"cpu": "1000m"}, "limits": {"cpu": "1"}}""")
@@ -83,6 +85,7 @@ let private resourceRows =
                     (resources + ".limits.bad name")
                     ("resource name " + qualifiedName)
                     (Some(str "bad name")) ])
+      rejects (resources + ".claims[0]") (str "gpu") "must be an object, not string"
       example
           "a claim needs a name"
           (set resources (json """{"claims": [{"request": "fast"}]}"""))
@@ -100,7 +103,10 @@ let private tolerationRows =
                   {"operator": "Exists"},
                   {"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30}]""")
       accepts tolerations (Json.Array(List.replicate 50 (json """{"operator": "Exists"}""")))
-      rejects tolerations (Json.Array(List.replicate 51 (json """{"operator": "Exists"}"""))) "must have at most 50 items"
+      rejects
+          tolerations
+          (Json.Array(List.replicate 51 (json """{"operator": "Exists"}""")))
+          "must have at most 50 items"
       rejects tolerations (json "{}") "must be a list, not object"
       rejects toleration (str "k") "must be an object, not string"
       example
@@ -110,11 +116,13 @@ let private tolerationRows =
       example
           "operator Exists takes no value"
           (set tolerations (json """[{"key": "k", "operator": "Exists", "value": "v"}]"""))
-          (Refused [ FieldError.controller (toleration + ".value") "must be empty when operator is Exists" (Some(str "v")) ])
+          (Refused
+              [ FieldError.controller (toleration + ".value") "must be empty when operator is Exists" (Some(str "v")) ])
       example
           "an unknown operator"
           (set tolerations (json """[{"key": "k", "operator": "Maybe"}]"""))
-          (Refused [ FieldError.controller (toleration + ".operator") "must be one of: Equal, Exists" (Some(str "Maybe")) ])
+          (Refused
+              [ FieldError.controller (toleration + ".operator") "must be one of: Equal, Exists" (Some(str "Maybe")) ])
       example
           "an unknown effect"
           (set tolerations (json """[{"operator": "Exists", "effect": "Sometimes"}]"""))
@@ -134,15 +142,30 @@ let private tolerationRows =
       example
           "tolerationSeconds needs effect NoExecute"
           (set tolerations (json """[{"key": "k", "operator": "Exists", "tolerationSeconds": 30}]"""))
-          (Refused [ FieldError.controller (toleration + ".effect") "must be NoExecute when tolerationSeconds is set" None ])
-      rejects (toleration + ".tolerationSeconds") (str "30") "must be an integer, not string" ]
+          (Refused
+              [ FieldError.controller (toleration + ".effect") "must be NoExecute when tolerationSeconds is set" None ])
+      rejects (toleration + ".tolerationSeconds") (str "30") "must be an integer, not string"
+      rejects (toleration + ".operator") (num 1) "must be a string, not integer"
+      example
+          "a null toleration"
+          (set tolerations (json "[null]"))
+          (Refused [ FieldError.admission toleration "must be an object, not null" (Some Json.Null) ]) ]
 
 let private affinity = "spec.affinity"
-let private nodeRequired = affinity + ".nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
-let private nodePreferred = affinity + ".nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution"
+
+let private nodeRequired =
+    affinity + ".nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+
+let private nodePreferred =
+    affinity + ".nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution"
+
 let private expression = nodeRequired + ".nodeSelectorTerms[0].matchExpressions[0]"
-let private podRequired = affinity + ".podAffinity.requiredDuringSchedulingIgnoredDuringExecution"
-let private antiPreferred = affinity + ".podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution"
+
+let private podRequired =
+    affinity + ".podAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+
+let private antiPreferred =
+    affinity + ".podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution"
 
 let private withExpression (e: string) =
     set nodeRequired (json (sprintf """{"nodeSelectorTerms": [{"matchExpressions": [%s]}]}""" e))
@@ -173,7 +196,11 @@ let private affinityRows =
       example
           "nodeSelectorTerms must not be empty"
           (set nodeRequired (json """{"nodeSelectorTerms": []}"""))
-          (Refused [ FieldError.controller (nodeRequired + ".nodeSelectorTerms") "must have at least one term" (Some(json "[]")) ])
+          (Refused
+              [ FieldError.controller
+                    (nodeRequired + ".nodeSelectorTerms")
+                    "must have at least one term"
+                    (Some(json "[]")) ])
       example
           "a requirement needs a key"
           (withExpression """{"operator": "Exists"}""")
@@ -182,6 +209,11 @@ let private affinityRows =
           "a requirement needs an operator"
           (withExpression """{"key": "zone"}""")
           (Refused [ FieldError.admission (expression + ".operator") "is required" None ])
+      rejects expression (str "zone") "must be an object, not string"
+      example
+          "an operator that is not a string"
+          (withExpression """{"key": "zone", "operator": 1}""")
+          (Refused [ FieldError.admission (expression + ".operator") "must be a string, not integer" (Some(num 1)) ])
       example
           "an unknown node selector operator"
           (withExpression """{"key": "zone", "operator": "Near"}""")
@@ -193,7 +225,8 @@ let private affinityRows =
       example
           "In needs values"
           (withExpression """{"key": "zone", "operator": "In"}""")
-          (Refused [ FieldError.controller (expression + ".values") "must be specified when operator is In or NotIn" None ])
+          (Refused
+              [ FieldError.controller (expression + ".values") "must be specified when operator is In or NotIn" None ])
       example
           "Exists takes no values"
           (withExpression """{"key": "zone", "operator": "Exists", "values": ["a"]}""")
@@ -230,6 +263,8 @@ let private affinityRows =
           "a preferred term needs a preference"
           (set nodePreferred (json """[{"weight": 1}]"""))
           (Refused [ FieldError.admission (nodePreferred + "[0].preference") "is required" None ])
+      rejects (nodePreferred + "[0]") (str "zone") "must be an object, not string"
+      rejects (podRequired + "[0]") (str "zone") "must be an object, not string"
       example
           "a weight above 100"
           (set nodePreferred (json """[{"weight": 101, "preference": {}}]"""))
@@ -254,10 +289,7 @@ let private affinityRows =
           "a label selector value that is not a label value"
           (set podRequired (json """[{"topologyKey": "zone", "labelSelector": {"matchLabels": {"app": "-x"}}}]"""))
           (Refused
-              [ FieldError.controller
-                    (podRequired + "[0].labelSelector.matchLabels.app")
-                    labelValue
-                    (Some(str "-x")) ])
+              [ FieldError.controller (podRequired + "[0].labelSelector.matchLabels.app") labelValue (Some(str "-x")) ])
       example
           "a label selector has no Gt"
           (set

@@ -56,6 +56,7 @@ let private refused =
       "1e3s"
       "9223372036854775808ns"
       "2562048h"
+      "9999999999999999999999999999h"
       "99999999999999999999999999999h" ]
 
 [<Tests>]
@@ -70,7 +71,10 @@ let tests =
                     } ]
           testList
               "parse refuses"
-              [ for text in refused -> test (sprintf "%A" text) { Expect.equal (Duration.parse text |> Result.map Duration.goString) invalid "refused" } ]
+              [ for text in refused ->
+                    test (sprintf "%A" text) {
+                        Expect.equal (Duration.parse text |> Result.map Duration.goString) invalid "refused"
+                    } ]
           test "keeps the text as written" {
               Expect.equal (Duration.parse "24h" |> Result.map Duration.text) (Ok "24h") "text"
           }

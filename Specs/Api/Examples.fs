@@ -31,9 +31,7 @@ let minimal (kind: Kind) =
     match kind with
     | Kind.ZeroTrustWorkloadIdentityManager -> cr kind """{"trustDomain": "example.org", "clusterName": "demo"}"""
     | Kind.SpireServer ->
-        cr
-            kind
-            """{"jwtIssuer": "https://oidc.example.org", "caSubject": {}, "persistence": {}, "datastore": {}}"""
+        cr kind """{"jwtIssuer": "https://oidc.example.org", "caSubject": {}, "persistence": {}, "datastore": {}}"""
     | Kind.SpireAgent
     | Kind.SpiffeCSIDriver -> cr kind "{}"
     | Kind.SpireOIDCDiscoveryProvider -> cr kind """{"jwtIssuer": "https://oidc.example.org"}"""
@@ -123,7 +121,8 @@ let errors (kind: Kind) (doc: Json) =
     | Error es -> es
 
 /// The value at `path` of the parsed object as `Crs.print` prints it: metadata as read, the spec defaulted.
-let defaulted (kind: Kind) (doc: Json) (path: string) = tryGet path (Crs.print (parsed kind doc))
+let defaulted (kind: Kind) (doc: Json) (path: string) =
+    tryGet path (Crs.print (parsed kind doc))
 
 /// What parsing an example must give.
 type Outcome =
@@ -179,10 +178,12 @@ let rejectsBy (enforcement: Enforcement) (path: string) (value: Json) (message: 
                 Enforcement = enforcement } ])
 
 /// Setting `value` is refused by the schema (at admission) with one error at the same path.
-let rejects path value message = rejectsBy AtAdmission path value message
+let rejects path value message =
+    rejectsBy AtAdmission path value message
 
 /// Setting `value` is refused by the controller with one error at the same path.
-let refusedByController path value message = rejectsBy ByController path value message
+let refusedByController path value message =
+    rejectsBy ByController path value message
 
 /// Removing the field is refused: it is required.
 let requires (path: string) =

@@ -39,7 +39,8 @@ let private peerOrg (trustDomain: string) =
             trustDomain
     )
 
-let private withPeer = withFederation |> set peers (Json.Array [ peerOrg "peer.org" ])
+let private withPeer =
+    withFederation |> set peers (Json.Array [ peerOrg "peer.org" ])
 
 let private peerList (n: int) =
     Json.Array [ for i in 1..n -> peerOrg (sprintf "peer%d.org" i) ]
@@ -118,10 +119,7 @@ let private servingCertRows =
 let private peerRows =
     [ rejects peers (json "[]") "must have at least 1 item(s)"
       rejects peers (str "peer.org") "must be a list, not string"
-      example
-          "accepts 50 peers"
-          (set peers (peerList 50))
-          (Reads(peers + "[49].trustDomain", Some(str "peer50.org")))
+      example "accepts 50 peers" (set peers (peerList 50)) (Reads(peers + "[49].trustDomain", Some(str "peer50.org")))
       rejects peers (peerList 51) "must have at most 50 items"
       rejects peer (str "peer.org") "must be an object, not string"
       requires (peer + ".trustDomain")
@@ -152,14 +150,19 @@ let private peerRows =
                     (Some(str "")) ])
       example
           "https_web needs no endpointSpiffeId"
-          (edits [ set (peer + ".bundleEndpointProfile") (str "https_web"); remove (peer + ".endpointSpiffeId") ])
+          (edits
+              [ set (peer + ".bundleEndpointProfile") (str "https_web")
+                remove (peer + ".endpointSpiffeId") ])
           (Reads(peer + ".endpointSpiffeId", None))
       rejects (peer + ".endpointSpiffeId") (str "https://peer.org") "must match the pattern ^spiffe://.*"
       example
           "a peer listed twice is refused by the controller"
           (set (peers + "[1]") (peerOrg "peer.org"))
           (Refused
-              [ FieldError.controller (peers + "[1].trustDomain") "duplicate trust domain peer.org" (Some(str "peer.org")) ]) ]
+              [ FieldError.controller
+                    (peers + "[1].trustDomain")
+                    "duplicate trust domain peer.org"
+                    (Some(str "peer.org")) ]) ]
 
 let private federationOf (doc: Json) =
     match parsed Kind.SpireServer doc with

@@ -11,7 +11,11 @@ let private changed path message value = FieldError.admission path message value
 let private transition (name: string) (kind: Kind) (before: Json -> Json) (after: Json -> Json) expected =
     test name {
         let doc = minimal kind
-        Expect.equal (Immutability.violations (parsed kind (before doc)) (parsed kind (after doc))) expected "violations"
+
+        Expect.equal
+            (Immutability.violations (parsed kind (before doc)) (parsed kind (after doc)))
+            expected
+            "violations"
     }
 
 let private unchanged = id
@@ -26,7 +30,8 @@ let private acme =
         "https_web"
         """, "httpsWeb": {"acme": {"directoryUrl": "https://acme.example.org", "domainName": "fed.example.org", "email": "admin@example.org", "tosAccepted": "true"}}"""
 
-let private servingCert = federation "https_web" """, "httpsWeb": {"servingCert": {}}"""
+let private servingCert =
+    federation "https_web" """, "httpsWeb": {"servingCert": {}}"""
 
 let private ztwim =
     let kind = Kind.ZeroTrustWorkloadIdentityManager
@@ -55,7 +60,12 @@ let private ztwim =
                     "spec.bundleConfigMap"
                     "bundleConfigMap is immutable and cannot be changed"
                     (Some(str "other-bundle")) ]
-          transition "bundleConfigMap: \"\" is the default" kind (set "spec.bundleConfigMap" (str "")) (set "spec.bundleConfigMap" (str "spire-bundle")) []
+          transition
+              "bundleConfigMap: \"\" is the default"
+              kind
+              (set "spec.bundleConfigMap" (str ""))
+              (set "spec.bundleConfigMap" (str "spire-bundle"))
+              []
           transition "labels may change" kind unchanged (set "spec.labels" (json """{"a": "b"}""")) []
           transition
               "all three at once"
@@ -75,26 +85,42 @@ let private spireServer =
     testList
         "SpireServer"
         [ transition "nothing changed" kind unchanged unchanged []
-          transition "mutable fields may change" kind unchanged (edits [ set "spec.logLevel" (str "debug"); set "spec.caValidity" (str "48h") ]) []
+          transition
+              "mutable fields may change"
+              kind
+              unchanged
+              (edits [ set "spec.logLevel" (str "debug"); set "spec.caValidity" (str "48h") ])
+              []
           transition
               "persistence.size"
               kind
               unchanged
               (set "spec.persistence.size" (str "2Gi"))
               [ changed "spec.persistence.size" "spec.persistence.size is immutable" (Some(str "2Gi")) ]
-          transition "persistence.size: the default written out" kind unchanged (set "spec.persistence.size" (str "1Gi")) []
+          transition
+              "persistence.size: the default written out"
+              kind
+              unchanged
+              (set "spec.persistence.size" (str "1Gi"))
+              []
           transition
               "persistence.accessMode"
               kind
               unchanged
               (set "spec.persistence.accessMode" (str "ReadWriteMany"))
-              [ changed "spec.persistence.accessMode" "spec.persistence.accessMode is immutable" (Some(str "ReadWriteMany")) ]
+              [ changed
+                    "spec.persistence.accessMode"
+                    "spec.persistence.accessMode is immutable"
+                    (Some(str "ReadWriteMany")) ]
           transition
               "persistence.storageClass"
               kind
               unchanged
               (set "spec.persistence.storageClass" (str "gp3-csi"))
-              [ changed "spec.persistence.storageClass" "spec.persistence.storageClass is immutable" (Some(str "gp3-csi")) ]
+              [ changed
+                    "spec.persistence.storageClass"
+                    "spec.persistence.storageClass is immutable"
+                    (Some(str "gp3-csi")) ]
           transition "federation may be added" kind unchanged spiffe []
           transition
               "federation cannot be removed"
@@ -133,7 +159,9 @@ let private spireServer =
               "peers and refreshHint may change"
               kind
               spiffe
-              (spiffe >> set "spec.federation.bundleEndpoint.refreshHint" (num 600) >> set "spec.federation.managedRoute" (str "false"))
+              (spiffe
+               >> set "spec.federation.bundleEndpoint.refreshHint" (num 600)
+               >> set "spec.federation.managedRoute" (str "false"))
               [] ]
 
 let private others =

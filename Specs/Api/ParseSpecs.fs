@@ -83,7 +83,10 @@ let private allErrors =
                         (Some(str "spire"))
                     FieldError.admission "spec.logLevel" "must be one of: debug, info, warn, error" (Some(str "trace"))
                     FieldError.controller "spec.jwtIssuer" "host is required" (Some(str "https:///no-host"))
-                    FieldError.admission "spec.persistence.size" "must match the pattern ^[1-9][0-9]*Gi$" (Some(str "1Ti"))
+                    FieldError.admission
+                        "spec.persistence.size"
+                        "must match the pattern ^[1-9][0-9]*Gi$"
+                        (Some(str "1Ti"))
                     FieldError.admission "spec.datastore.maxOpenConns" "must be between 1 and 10000" (Some(num 0))
                     FieldError.controller
                         "spec.labels.team"
@@ -93,7 +96,10 @@ let private allErrors =
 
               Expect.equal
                   (FieldError.atAdmission found |> List.map (fun e -> e.Path))
-                  [ "metadata.name"; "spec.logLevel"; "spec.persistence.size"; "spec.datastore.maxOpenConns" ]
+                  [ "metadata.name"
+                    "spec.logLevel"
+                    "spec.persistence.size"
+                    "spec.datastore.maxOpenConns" ]
                   "the API server would refuse the write for these"
           }
           test "a missing spec names every required field" {
@@ -105,7 +111,9 @@ let private allErrors =
           }
           test "describe prints path, message and value" {
               Expect.equal
-                  (FieldError.describe (FieldError.admission "spec.replicaCount" "must be between 1 and 5" (Some(num 6))))
+                  (FieldError.describe (
+                      FieldError.admission "spec.replicaCount" "must be between 1 and 5" (Some(num 6))
+                  ))
                   "spec.replicaCount: must be between 1 and 5 (got: 6)"
                   "with a value"
 

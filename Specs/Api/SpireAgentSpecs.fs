@@ -20,14 +20,20 @@ let socketPathRows (path: string) =
       rejects path (str ("/" + repeat 256 "s")) "must be at most 256 characters" ]
 
 let private attestors =
-    [ example "nodeAttestor omitted: attestation stays on" (remove "spec.nodeAttestor") (Reads("spec.nodeAttestor", Some(json """{"k8sPSATEnabled": "true"}""")))
+    [ example
+          "nodeAttestor omitted: attestation stays on"
+          (remove "spec.nodeAttestor")
+          (Reads("spec.nodeAttestor", Some(json """{"k8sPSATEnabled": "true"}""")))
       rejects "spec.nodeAttestor" (str "k8s_psat") "must be an object, not string"
       example
           "workloadAttestors omitted: the documented defaults"
           (remove workload)
           (Reads(
               workload,
-              Some(json """{"k8sEnabled": "true", "disableContainerSelectors": "false", "useNewContainerLocator": "true"}""")
+              Some(
+                  json
+                      """{"k8sEnabled": "true", "disableContainerSelectors": "false", "useNewContainerLocator": "true"}"""
+              )
           ))
       rejects workload (json "[]") "must be an object, not array"
       unsetByDefault verification

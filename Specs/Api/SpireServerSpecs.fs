@@ -32,14 +32,30 @@ let private ttls =
       rejects "spec.caValidity" (str "-24h") "caValidity must be a positive duration"
       rejects "spec.defaultX509Validity" (str "0s") "defaultX509Validity must be a positive duration"
       rejects "spec.defaultJWTValidity" (str "-5m") "defaultJWTValidity must be a positive duration"
-      example "caValidity below defaultX509Validity" (set "spec.caValidity" (str "30m")) (Refused [ ttlOrder (Some(str "30m")) "defaultX509Validity" ])
+      example
+          "caValidity below defaultX509Validity"
+          (set "spec.caValidity" (str "30m"))
+          (Refused [ ttlOrder (Some(str "30m")) "defaultX509Validity" ])
       example
           "caValidity below both SVID TTLs"
           (set "spec.caValidity" (str "1m"))
-          (Refused [ ttlOrder (Some(str "1m")) "defaultX509Validity"; ttlOrder (Some(str "1m")) "defaultJWTValidity" ])
-      example "defaultX509Validity above the defaulted caValidity" (set "spec.defaultX509Validity" (str "25h")) (Refused [ ttlOrder None "defaultX509Validity" ])
-      example "defaultJWTValidity above the defaulted caValidity" (set "spec.defaultJWTValidity" (str "1440m1s")) (Refused [ ttlOrder None "defaultJWTValidity" ])
-      example "SVID TTLs equal to caValidity" (edits [ set "spec.defaultX509Validity" (str "24h"); set "spec.defaultJWTValidity" (str "1440m") ]) (Reads("spec.defaultJWTValidity", Some(str "1440m"))) ]
+          (Refused
+              [ ttlOrder (Some(str "1m")) "defaultX509Validity"
+                ttlOrder (Some(str "1m")) "defaultJWTValidity" ])
+      example
+          "defaultX509Validity above the defaulted caValidity"
+          (set "spec.defaultX509Validity" (str "25h"))
+          (Refused [ ttlOrder None "defaultX509Validity" ])
+      example
+          "defaultJWTValidity above the defaulted caValidity"
+          (set "spec.defaultJWTValidity" (str "1440m1s"))
+          (Refused [ ttlOrder None "defaultJWTValidity" ])
+      example
+          "SVID TTLs equal to caValidity"
+          (edits
+              [ set "spec.defaultX509Validity" (str "24h")
+                set "spec.defaultJWTValidity" (str "1440m") ])
+          (Reads("spec.defaultJWTValidity", Some(str "1440m"))) ]
 
 let private keys =
     [ defaults "spec.caKeyType" (str "rsa-2048")
@@ -54,7 +70,9 @@ let private keys =
       rejects "spec.keyManager" (str "disk") "must be an object, not string" ]
     @ (stringBoolRows "spec.keyManager.diskEnabled" true
        @ stringBoolRows "spec.keyManager.memoryEnabled" false
-       |> List.map (fun row -> { row with Edit = set "spec.keyManager" (json "{}") >> row.Edit }))
+       |> List.map (fun row ->
+           { row with
+               Edit = set "spec.keyManager" (json "{}") >> row.Edit }))
 
 let private subject =
     [ requires "spec.caSubject"

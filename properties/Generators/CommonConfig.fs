@@ -15,8 +15,12 @@ let private toleration =
         let! shape =
             Gen.elements
                 [ [ "operator", Json.String "Exists" ]
-                  [ "key", Json.String key; "operator", Json.String "Exists"; "effect", Json.String effect ]
-                  [ "key", Json.String key; "operator", Json.String "Equal"; "value", Json.String value ]
+                  [ "key", Json.String key
+                    "operator", Json.String "Exists"
+                    "effect", Json.String effect ]
+                  [ "key", Json.String key
+                    "operator", Json.String "Equal"
+                    "value", Json.String value ]
                   [ "key", Json.String key
                     "value", Json.String value
                     "effect", Json.String "NoExecute"
@@ -32,12 +36,17 @@ let private resources =
         let! withLimits = Gen.elements [ true; false ]
 
         let requests =
-            Json.obj [ "cpu", Json.String(sprintf "%dm" (cpu * 100)); "memory", Json.String(sprintf "%dMi" mem) ]
+            Json.obj
+                [ "cpu", Json.String(sprintf "%dm" (cpu * 100))
+                  "memory", Json.String(sprintf "%dMi" mem) ]
 
         let limits =
             Json.obj [ "cpu", Json.num cpu; "memory", Json.String(sprintf "%dMi" (mem * 2)) ]
 
-        return Json.objOpt [ "requests", Some requests; "limits", (if withLimits then Some limits else None) ]
+        return
+            Json.objOpt
+                [ "requests", Some requests
+                  "limits", (if withLimits then Some limits else None) ]
     }
 
 let private affinity =
@@ -62,7 +71,11 @@ let private affinity =
 
         return!
             Gen.elements
-                [ Json.obj [ "nodeAffinity", Json.obj [ "requiredDuringSchedulingIgnoredDuringExecution", Json.obj [ "nodeSelectorTerms", Json.Array [ nodeTerm ] ] ] ]
+                [ Json.obj
+                      [ "nodeAffinity",
+                        Json.obj
+                            [ "requiredDuringSchedulingIgnoredDuringExecution",
+                              Json.obj [ "nodeSelectorTerms", Json.Array [ nodeTerm ] ] ] ]
                   Json.obj
                       [ "podAntiAffinity",
                         Json.obj
@@ -75,7 +88,14 @@ let members: Gen<(string * Json option) list> =
     gen {
         let! labels = maybe (labelMap 3)
         let! nodeSelector = maybe (labelMap 2)
-        let! tolerations = maybe (Gen.choose (1, 3) |> Gen.bind (fun n -> Gen.listOfLength n toleration) |> Gen.map Json.Array)
+
+        let! tolerations =
+            maybe (
+                Gen.choose (1, 3)
+                |> Gen.bind (fun n -> Gen.listOfLength n toleration)
+                |> Gen.map Json.Array
+            )
+
         let! resources = maybe resources
         let! affinity = maybe affinity
 

@@ -25,7 +25,12 @@ let ztwim =
         let! td = trustDomain
         let! cn = clusterName
         let! bundle = maybe (str (dnsLabel 20))
-        return! spec [ "trustDomain", Some(Json.String td); "clusterName", Some(Json.String cn); "bundleConfigMap", bundle ]
+
+        return!
+            spec
+                [ "trustDomain", Some(Json.String td)
+                  "clusterName", Some(Json.String cn)
+                  "bundleConfigMap", bundle ]
     }
 
 let private peer =
@@ -36,8 +41,10 @@ let private peer =
         let! id = dnsName |> Gen.map (sprintf "spiffe://%s/spire/server")
 
         let idMember =
-            if profile = "https_spiffe" then Some(Json.String id)
-            else None
+            if profile = "https_spiffe" then
+                Some(Json.String id)
+            else
+                None
 
         return
             td,
@@ -64,7 +71,9 @@ let private federation =
                               "domainName", Json.String domain
                               "email", Json.String(sprintf "%sx@%s.com" user (domain.Replace(".", "-")))
                               "tosAccepted", Json.String "true" ] ]
-                  Json.obj [ "servingCert", Json.obj [ "fileSyncInterval", Json.num 86400; "externalSecretRef", Json.String user ] ]
+                  Json.obj
+                      [ "servingCert",
+                        Json.obj [ "fileSyncInterval", Json.num 86400; "externalSecretRef", Json.String user ] ]
                   Json.obj [ "servingCert", Json.obj [] ] ]
 
         let! n = Gen.choose (0, 4)
@@ -96,7 +105,15 @@ let spireServer =
         let! ttls = Gen.elements [ true; false ]
         let! keyType = maybe (str (oneOf [ "rsa-2048"; "rsa-4096"; "ec-p256"; "ec-p384" ]))
         let! jwtKeyType = maybe (str (oneOf [ "rsa-2048"; "rsa-4096"; "ec-p256"; "ec-p384" ]))
-        let! keyManager = maybe (Gen.map2 (fun d m -> Json.obj [ "diskEnabled", Json.String d; "memoryEnabled", Json.String m ]) stringBool stringBool)
+
+        let! keyManager =
+            maybe (
+                Gen.map2
+                    (fun d m -> Json.obj [ "diskEnabled", Json.String d; "memoryEnabled", Json.String m ])
+                    stringBool
+                    stringBool
+            )
+
         let! country = maybe (str (oneOf [ "US"; "DE"; ""; "x" ]))
         let! org = maybe (str (dnsLabel 30))
         let! size = maybe (Gen.choose (1, 500) |> Gen.map (sprintf "%dGi" >> Json.String))
@@ -110,7 +127,8 @@ let spireServer =
         let! disable = maybe (str stringBool)
         let! fed = maybe federation
 
-        let ttl (text: string) = if ttls then Some(Json.String text) else None
+        let ttl (text: string) =
+            if ttls then Some(Json.String text) else None
 
         return!
             spec (
