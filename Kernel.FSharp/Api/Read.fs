@@ -50,18 +50,14 @@ module Read =
             | _ -> None)
             n
 
-    let integer (n: Node) =
-        typed
-            "an integer"
-            (function
-            | Json.Number d when
-                d = Math.Truncate d
-                && d >= decimal Int64.MinValue
-                && d <= decimal Int64.MaxValue
-                ->
-                Some(int64 d)
-            | _ -> None)
-            n
+    let integer (n: Node) : Validated<int64 option> =
+        match n.Value with
+        | Some(Json.Number d) when d = Math.Truncate d ->
+            if d >= decimal Int64.MinValue && d <= decimal Int64.MaxValue then
+                Ok(Some(int64 d))
+            else
+                invalid n "must be a 64-bit integer"
+        | _ -> typed "an integer" (fun _ -> None) n
 
     let object (n: Node) =
         typed

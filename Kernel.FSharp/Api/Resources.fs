@@ -29,7 +29,12 @@ module ResourceRequirements =
             |> Result.mapError (fun m -> [ Read.error n m ])
         | Some(Json.String s) -> Quantity.parse s |> Result.mapError (fun m -> [ Read.error n m ])
         | Some other ->
-            Error [ Read.error n (sprintf "must be a quantity: a string such as 500m or 1Gi, or an integer; not %s" (Json.typeName other)) ]
+            Error
+                [ Read.error
+                      n
+                      (sprintf
+                          "must be a quantity: a string such as 500m or 1Gi, or an integer; not %s"
+                          (Json.typeName other)) ]
         | None -> Error [ Read.error n "must be a quantity, not null" ]
 
     let private resourceList (n: Node) : Validated<Map<string, Quantity>> =

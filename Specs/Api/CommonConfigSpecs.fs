@@ -58,7 +58,14 @@ let private resourceRows =
       rejects (resources + ".limits.cpu") (str "1K") quantity
       rejects (resources + ".requests.memory") (str "1ki") quantity
       rejects (resources + ".requests.memory") (str "") quantity
-      rejects (resources + ".limits.cpu") (Json.Bool true) "must be a quantity (string or number), not boolean"
+      rejects
+          (resources + ".limits.cpu")
+          (Json.Bool true)
+          "must be a quantity: a string such as 500m or 1Gi, or an integer; not boolean"
+      rejects
+          (resources + ".limits.cpu")
+          (Json.Number 0.5m)
+          "must be a quantity: a string such as 500m or 1Gi, or an integer; not number"
       refusedByController (resources + ".limits.cpu") (str "-1") "must be greater than or equal to 0"
       refusedByController (resources + ".requests.memory") (str "-1Mi") "must be greater than or equal to 0"
       example

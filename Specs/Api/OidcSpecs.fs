@@ -1,6 +1,7 @@
 module Ztwim.Specs.Api.OidcSpecs
 
 open Expecto
+open Ztwim.Kernel
 open Ztwim.Kernel.Api
 open Ztwim.Specs.Api.Examples
 
@@ -20,6 +21,7 @@ let tests =
              rejects "spec.replicaCount" (num 0) "must be between 1 and 5"
              rejects "spec.replicaCount" (num 6) "must be between 1 and 5"
              rejects "spec.replicaCount" (str "2") "must be an integer, not string"
+             rejects "spec.replicaCount" (Json.Number 1e20m) "must be a 64-bit integer"
              unsetByDefault secret
              accepts secret (str "oidc-cert.v1")
              accepts secret (str (repeat 253 "s"))
