@@ -23,7 +23,13 @@ let private scalar =
                 "\u0000\u2028<>&"
                 "a/b"
                 "spiffe://td"
-                String.replicate 300 "z" ]
+                String.replicate 300 "z"
+                "9999999999999999999999999999h"
+                "-1.5h"
+                ".5m"
+                "1e28"
+                "99999999999999999999999Ei"
+                "1e-29" ]
           |> Gen.map Json.String
           ArbMap.defaults
           |> ArbMap.generate<string>
