@@ -80,9 +80,9 @@ run_tests() {
     dotnet "$dir/bin/$CONFIGURATION/net10.0/$name.dll" --colours 0 --no-spinner 2>&1 | sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' | tee "$log"
     local rc=${PIPESTATUS[0]}
     set -e
-    # Expecto's closing line: "... N passed, N ignored, N failed, N errored. ..."
+    # Expecto's closing line: "... N passed, N ignored, N failed, N errored. ..." (N may carry thousands commas).
     local line
-    line=$(grep -E '[0-9]+ passed, [0-9]+ ignored, [0-9]+ failed, [0-9]+ errored' "$log" | tail -1 || true)
+    line=$(grep -a -E '[0-9,]+ passed, [0-9,]+ ignored, [0-9,]+ failed, [0-9,]+ errored' "$log" | tail -1 | tr -d ',' || true)
     if [ -z "$line" ]; then
       echo "$name: no Expecto summary (exit $rc)" >&2
       failed=$((failed + 1)); status=1; continue

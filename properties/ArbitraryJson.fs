@@ -73,13 +73,14 @@ let rec json (size: int) : Gen<Json> =
               |> Gen.bind (fun n -> Gen.listOfLength n (Gen.zip keys (json (size / 2))))
               |> Gen.map Json.obj ]
 
-/// The key paths of every object member in a value.
+/// The paths of every object member and list item in a value (items as "#i" steps).
 let rec paths (json: Json) : string list list =
+    let below (step: string) (v: Json) =
+        [ step ] :: (paths v |> List.map (fun p -> step :: p))
+
     match json with
-    | Json.Object m ->
-        m
-        |> Map.toList
-        |> List.collect (fun (k, v) -> [ k ] :: (paths v |> List.map (fun p -> k :: p)))
+    | Json.Object m -> m |> Map.toList |> List.collect (fun (k, v) -> below k v)
+    | Json.Array items -> items |> List.mapi (fun i v -> below (sprintf "#%d" i) v) |> List.concat
     | _ -> []
 
 /// A valid CR with one member replaced by arbitrary JSON.

@@ -12,7 +12,7 @@ let private kindOf (json: Json) =
     Crs.kindOf json |> Option.defaultValue Kind.SpireServer
 
 // NJsonSchema reads numbers through Newtonsoft, which cannot compare integers beyond 64 bits.
-let rec private fitsValidator (json: Json) =
+let rec fitsValidator (json: Json) =
     match json with
     | Json.Number n -> abs n < 1e18m
     | Json.Array items -> List.forall fitsValidator items

@@ -30,22 +30,33 @@ public static partial class ManifestReader
     /// <summary>The documents of a manifest text; an error names the line and column.</summary>
     public static FSharpResult<FSharpList<Json>, string> Read(string text)
     {
+        // JSON gets System.Text.Json's exact numbers and positions; a text that only looks like JSON (a YAML
+        // flow collection) is read as YAML, and if both fail the JSON error is the clearer one.
         var trimmed = text.TrimStart();
         if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
         {
             var json = JsonText.parse(text);
-            return json.IsOk
-                ? FSharpResult<FSharpList<Json>, string>.NewOk(ListModule.OfSeq(Unwrap(json.ResultValue)))
-                : FSharpResult<FSharpList<Json>, string>.NewError(json.ErrorValue);
+            if (json.IsOk)
+            {
+                return FSharpResult<FSharpList<Json>, string>.NewOk(ListModule.OfSeq(Unwrap(json.ResultValue)));
+            }
+
+            var yaml = ReadYaml(text);
+            return yaml.IsOk ? yaml : FSharpResult<FSharpList<Json>, string>.NewError(json.ErrorValue);
         }
 
+        return ReadYaml(text);
+    }
+
+    private static FSharpResult<FSharpList<Json>, string> ReadYaml(string text)
+    {
         var parser = new TrackingParser(new Parser(new StringReader(text)));
         try
         {
             var stream = new YamlStream();
             stream.Load(parser);
             var docs = stream.Documents
-                .Select(d => ToJson(d.RootNode))
+                .Select(d => new Converter().ToJson(d.RootNode, 0))
                 .Where(j => !j.IsNull)
                 .SelectMany(Unwrap);
             return FSharpResult<FSharpList<Json>, string>.NewOk(ListModule.OfSeq(docs));
@@ -61,6 +72,11 @@ public static partial class ManifestReader
 
             return FSharpResult<FSharpList<Json>, string>.NewError(
                 $"line {ex.Start.Line}, column {ex.Start.Column}: {reason}");
+        }
+        catch (UnsupportedShapeException ex)
+        {
+            return FSharpResult<FSharpList<Json>, string>.NewError(
+                $"line {ex.At.Line}, column {ex.At.Column}: {ex.Message}");
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
@@ -103,14 +119,61 @@ public static partial class ManifestReader
         return [doc];
     }
 
-    private static Json ToJson(YamlNode node) => node switch
+    /// <summary>
+    /// Turns a YAML node graph into JSON. Aliases can make the graph cyclic or exponentially large, and
+    /// nesting can be deep: each is refused with a position instead of exhausting the stack or memory.
+    /// </summary>
+    private sealed class Converter
     {
-        YamlMappingNode map => Json.NewObject(MapModule.OfSeq(map.Children.Select(kv =>
-            Tuple.Create(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value))))),
-        YamlSequenceNode seq => Json.NewArray(ListModule.OfSeq(seq.Children.Select(ToJson))),
-        YamlScalarNode scalar => Scalar(scalar),
-        _ => Json.Null,
-    };
+        private const int MaxDepth = 200;
+        private const int MaxNodes = 1_000_000;
+        private readonly HashSet<YamlNode> path = new(ReferenceEqualityComparer.Instance);
+        private int nodes;
+
+        public Json ToJson(YamlNode node, int depth)
+        {
+            if (depth > MaxDepth)
+            {
+                throw new UnsupportedShapeException(node.Start, $"nested deeper than {MaxDepth} levels");
+            }
+
+            if (++nodes > MaxNodes)
+            {
+                throw new UnsupportedShapeException(node.Start, $"more than {MaxNodes} values once aliases are expanded");
+            }
+
+            if (!path.Add(node))
+            {
+                throw new UnsupportedShapeException(node.Start, "an alias refers to a node that contains it");
+            }
+
+            try
+            {
+                return node switch
+                {
+                    YamlMappingNode map => Json.NewObject(MapModule.OfSeq(map.Children.Select(kv =>
+                        Tuple.Create(Key(kv.Key), ToJson(kv.Value, depth + 1))))),
+                    YamlSequenceNode seq => Json.NewArray(ListModule.OfSeq(seq.Children.Select(c => ToJson(c, depth + 1)))),
+                    YamlScalarNode scalar => Scalar(scalar),
+                    _ => Json.Null,
+                };
+            }
+            finally
+            {
+                path.Remove(node);
+            }
+        }
+
+        // JSON (and so Kubernetes) objects have string keys only; YAML also allows lists and maps as keys.
+        private static string Key(YamlNode key) => key is YamlScalarNode scalar
+            ? scalar.Value ?? ""
+            : throw new UnsupportedShapeException(key.Start, "a mapping key must be a string");
+    }
+
+    private sealed class UnsupportedShapeException(Mark at, string reason) : Exception(reason)
+    {
+        public Mark At { get; } = at;
+    }
 
     private static Json Scalar(YamlScalarNode scalar)
     {

@@ -147,7 +147,17 @@ module Read =
 
     /// Whether a string matches a CRD pattern (ECMA/RE2-like; inline flags such as (?i) work as in Go).
     let matches (pattern: string) (s: string) =
-        regexes.GetOrAdd(pattern, fun p -> Regex(p, RegexOptions.CultureInvariant ||| RegexOptions.Compiled)).IsMatch(s)
+        // Go's `$` matches only at the end of the text; .NET's also before a final newline, so the closing
+        // anchor becomes `\z` ("Ready\n" is not a valid reason).
+        let strict (p: string) =
+            if p.EndsWith "$" && not (p.EndsWith "\\$") then
+                p.Substring(0, p.Length - 1) + "\\z"
+            else
+                p
+
+        regexes
+            .GetOrAdd(pattern, fun p -> Regex(strict p, RegexOptions.CultureInvariant ||| RegexOptions.Compiled))
+            .IsMatch(s)
 
     let pattern (n: Node) (p: string) =
         satisfies n (matches p) (sprintf "must match the pattern %s" p)
