@@ -86,3 +86,49 @@ let private breakerProperty (b: Breakers.Breaker) =
 [<Tests>]
 let oneRuleBroken =
     testList "exactly the broken rule's path is reported" (Breakers.all |> List.map breakerProperty)
+
+/// A valid CR with one member `zzUnknown` added to a random object of its spec, and that member's path.
+let private withUnknownMember =
+    gen {
+        let! kind, cr = Specs.validCr
+
+        let objects =
+            ArbitraryJson.paths cr
+            |> List.filter (fun p ->
+                List.head p = "spec"
+                // Maps with free-form keys take any member.
+                && not (List.contains (List.last p) [ "labels"; "nodeSelector"; "matchLabels"; "limits"; "requests" ])
+                && match JsonEdit.get p cr with
+                   | Some(Json.Object m) -> not m.IsEmpty
+                   | _ -> false)
+
+        let! target = Gen.elements ([ "spec" ] :: objects)
+
+        let shown =
+            target
+            |> List.map (fun s ->
+                if s.StartsWith "#" then
+                    sprintf "[%s]" (s.Substring 1)
+                else
+                    "." + s)
+            |> String.concat ""
+
+        let path = (shown.TrimStart '.').Replace(".[", "[") + ".zzUnknown"
+        return kind, JsonEdit.set (target @ [ "zzUnknown" ]) (Some(Json.num 1)) cr, path
+    }
+
+[<Tests>]
+let pruning =
+    testList
+        "unknown fields"
+        [ testPropertyWithConfig (config 1000) "a valid CR has none"
+          <| Prop.forAll (Arb.fromGen Specs.validCr) (fun (_, cr) ->
+              match Crs.parse cr with
+              | Ok r -> Expect.equal (Pruning.unknownFields r) [] "unknown fields"
+              | Error errors -> failtest (describe errors))
+
+          testPropertyWithConfig (config 1000) "an added member is the one reported"
+          <| Prop.forAll (Arb.fromGen withUnknownMember) (fun (_, cr, path) ->
+              match Crs.parse cr with
+              | Ok r -> Expect.equal (Pruning.unknownFields r) [ path ] "unknown fields"
+              | Error errors -> failtest (describe errors)) ]

@@ -27,7 +27,13 @@ let label (json: Json) =
 /// The lines `check` prints for one object, and whether it is valid.
 let checkObject (json: Json) : string list * bool =
     match Crs.parse json with
-    | Ok _ -> [ sprintf "ok %s" (label json) ], true
+    | Ok r ->
+        let warnings =
+            Pruning.unknownFields r
+            |> List.map (fun path ->
+                sprintf "warning: %s: %s: unknown field, the API server drops it" (label json) path)
+
+        sprintf "ok %s" (label json) :: warnings, true
     | Error errors ->
         errors
         |> List.map (fun e -> sprintf "%s: %s" (label json) (FieldError.describe e)),
