@@ -174,6 +174,24 @@ module Affinity =
         )
         |> Result.map Option.get
 
+    /// `preferredDuringSchedulingIgnoredDuringExecution`: weighted terms, the term under `termName`.
+    let private preferredTerms
+        (termName: string)
+        (readTerm: Node -> Validated<'t>)
+        (make: int64 -> 't -> 'w)
+        (n: Node)
+        : Validated<'w list> =
+        listOf
+            (fun p ->
+                Read.object p
+                |> Result.bind (fun _ ->
+                    validated {
+                        let! w = weight (Read.field "weight" p)
+                        and! t = requiredMember readTerm (Read.field termName p)
+                        return make w t
+                    }))
+            (Read.field "preferredDuringSchedulingIgnoredDuringExecution" n)
+
     let private nodeAffinity (n: Node) : Validated<NodeAffinity option> =
         match n.Value with
         | None -> Ok None
@@ -201,16 +219,7 @@ module Affinity =
                         |> Result.map Some
 
                 and! preferred =
-                    listOf
-                        (fun p ->
-                            Read.object p
-                            |> Result.bind (fun _ ->
-                                validated {
-                                    let! w = weight (Read.field "weight" p)
-                                    and! pref = requiredMember nodeSelectorTerm (Read.field "preference" p)
-                                    return { Weight = w; Preference = pref }
-                                }))
-                        (Read.field "preferredDuringSchedulingIgnoredDuringExecution" n)
+                    preferredTerms "preference" nodeSelectorTerm (fun w t -> { Weight = w; Preference = t }) n
 
                 return
                     Some
@@ -257,16 +266,7 @@ module Affinity =
                 and! req = listOf podAffinityTerm (Read.field "requiredDuringSchedulingIgnoredDuringExecution" n)
 
                 and! preferred =
-                    listOf
-                        (fun p ->
-                            Read.object p
-                            |> Result.bind (fun _ ->
-                                validated {
-                                    let! w = weight (Read.field "weight" p)
-                                    and! term = requiredMember podAffinityTerm (Read.field "podAffinityTerm" p)
-                                    return { Weight = w; PodAffinityTerm = term }
-                                }))
-                        (Read.field "preferredDuringSchedulingIgnoredDuringExecution" n)
+                    preferredTerms "podAffinityTerm" podAffinityTerm (fun w t -> { Weight = w; PodAffinityTerm = t }) n
 
                 return
                     Some
