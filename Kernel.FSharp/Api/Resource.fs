@@ -40,10 +40,14 @@ module Kind =
 
 /// The metadata of a CR that the kernel reads; the rest stays in the raw object.
 type Metadata =
-    { Name: string
-      Labels: Map<string, string>
-      Annotations: Map<string, string>
-      Generation: int64 }
+    {
+        Name: string
+        /// The uid the API server gave the object ("" before it is stored); owner references need it.
+        Uid: string
+        Labels: Map<string, string>
+        Annotations: Map<string, string>
+        Generation: int64
+    }
 
 /// A parsed custom resource: metadata, the defaulted spec, and the object as it was read.
 type Resource<'Spec> =
@@ -83,9 +87,11 @@ module Resource =
                 and! labels = stringMap (Read.field "labels" n)
                 and! annotations = stringMap (Read.field "annotations" n)
                 and! generation = Read.integer (Read.field "generation" n) |> Read.orDefault 0L
+                and! uid = Read.string (Read.field "uid" n) |> Read.orDefault ""
 
                 return
                     { Name = nameValue
+                      Uid = uid
                       Labels = labels
                       Annotations = annotations
                       Generation = generation }
@@ -150,6 +156,11 @@ module Resource =
                        None
                    else
                        Some(Json.Object(r.Metadata.Annotations |> Map.map (fun _ v -> Json.String v))))
+                  "uid",
+                  (if r.Metadata.Uid = "" then
+                       None
+                   else
+                       Some(Json.String r.Metadata.Uid))
                   "generation",
                   (if r.Metadata.Generation = 0L then
                        None
