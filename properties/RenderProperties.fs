@@ -127,3 +127,74 @@ let properties =
                             "service.beta.openshift.io/serving-cert-secret-name" ]
                           json)
                       (r.Kind + " " + r.Name)) ]
+
+/// Where each config lives (ConfigMap) and which pod template annotation hashes it.
+let private hashedConfigs =
+    [ "StatefulSet", "spire-server", "ztwim.openshift.io/spire-server-config-hash", "spire-server"
+      "StatefulSet",
+      "spire-server",
+      "ztwim.openshift.io/spire-controller-manager-config-hash",
+      "spire-controller-manager"
+      "DaemonSet", "spire-agent", "ztwim.openshift.io/spire-agent-config-hash", "spire-agent"
+      "Deployment",
+      "spire-spiffe-oidc-discovery-provider",
+      "ztwim.openshift.io/spire-oidc-discovery-provider-config-hash",
+      "spire-spiffe-oidc-discovery-provider" ]
+
+/// A second set of CRs: the same, one that changes the configs (log levels), or one that changes only
+/// scheduling (node selectors), which must not touch any config.
+let private variant (jsons: Json list) =
+    Gen.elements
+        [ jsons
+          jsons
+          |> List.map (fun cr ->
+              if
+                  Json.tryField "kind" cr = Some(Json.String "SpiffeCSIDriver")
+                  || Json.tryField "kind" cr = Some(Json.String "ZeroTrustWorkloadIdentityManager")
+              then
+                  cr
+              else
+                  JsonEdit.set [ "spec"; "logLevel" ] (Some(Json.String "debug")) cr
+                  |> JsonEdit.set [ "spec"; "logFormat" ] (Some(Json.String "json")))
+          jsons
+          |> List.map (JsonEdit.set [ "spec"; "nodeSelector" ] (Some(Json.obj [ "disk", Json.String "ssd" ]))) ]
+
+[<Tests>]
+let hashes =
+    testPropertyWithConfig (config 300) "render: a config's hash changes exactly when its bytes change"
+    <| Prop.forAll
+        (Arb.fromGen (
+            gen {
+                let! a = crJsons
+                let! b = variant a
+                let! m = mode
+                return a, b, m
+            }
+        ))
+        (fun (a, b, mode) ->
+            let objects (jsons: Json list) =
+                Operands.desired (crSet jsons) mode |> DesiredObject.manifests
+
+            let find (objects: (ObjectRef * Json) list) kind name =
+                objects
+                |> List.tryFind (fun (r, _) -> r.Kind = kind && r.Name = name)
+                |> Option.map snd
+
+            let oa, ob = objects a, objects b
+
+            for kind, workload, annotation, configMap in hashedConfigs do
+                match find oa kind workload, find ob kind workload with
+                | Some wa, Some wb ->
+                    let hash w =
+                        str [ "spec"; "template"; "metadata"; "annotations"; annotation ] w
+
+                    let data objects =
+                        find objects "ConfigMap" configMap |> Option.bind (field [ "data" ])
+
+                    Expect.notEqual (hash wa) "" (sprintf "%s has %s" workload annotation)
+
+                    Expect.equal
+                        (data oa = data ob)
+                        (hash wa = hash wb)
+                        (sprintf "%s: same config ⇔ same hash" annotation)
+                | _ -> ())
