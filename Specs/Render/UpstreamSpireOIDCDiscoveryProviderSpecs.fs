@@ -6,7 +6,17 @@ open Ztwim.Kernel.Api
 open Ztwim.Specs.Render.Upstream
 
 /// The differences DESIGN.md makes on purpose for this operand, each with its path and reason.
-let allowances: Allowance list = []
+let allowances: Allowance list =
+    [ { Kind = "Route"
+        Name = "spire-oidc-discovery-provider"
+        Path = "metadata.ownerReferences"
+        Reason =
+          "DESIGN.md: Routes are owned by their CR, so that they go with it and orphans can be pruned; upstream's have no owner" }
+      { Kind = "ConfigMap"
+        Name = "spire-spiffe-oidc-discovery-provider"
+        Path = "metadata.annotations"
+        Reason =
+          "issue 3: the OIDC ConfigMap records the trust domain it embodies in ztwim.openshift.io/applied-trustDomain (immutability); upstream has no such annotation" } ]
 
 [<Tests>]
 let tests =
