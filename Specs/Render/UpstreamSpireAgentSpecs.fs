@@ -6,7 +6,23 @@ open Ztwim.Kernel.Api
 open Ztwim.Specs.Render.Upstream
 
 /// The differences DESIGN.md makes on purpose for this operand, each with its path and reason.
-let allowances: Allowance list = []
+let allowances: Allowance list =
+    let applied field =
+        { Kind = "ConfigMap"
+          Name = "spire-agent"
+          Path = "metadata.annotations.ztwim.openshift.io/applied-" + field
+          Reason =
+            "ztwim records the immutable value agent.conf embodies on the ConfigMap itself (issue 3), so that the "
+            + "kernel can read back what the agent runs with; upstream keeps no such record" }
+
+    [ applied "trustDomain"
+      applied "clusterName"
+      { Kind = "Service"
+        Name = "spire-agent"
+        Path = "spec.ports[*].protocol"
+        Reason =
+          "set by the API server (default TCP); upstream leaves the protocol unset (OPERANDS.md §2) and copied "
+          + "the live value back before its update" } ]
 
 [<Tests>]
 let tests =
