@@ -34,7 +34,7 @@ let tests =
               | Error e -> Expect.stringStarts e "line 2, column 8" "position"
               | Ok _ -> failtest "accepted invalid JSON"
           }
-          test "YAML quotes strings that would read back as other types" {
+          test "YAML (go-yaml style) quotes strings that would read back as other types" {
               let doc =
                   Json.obj
                       [ "a", Json.String "true"
@@ -46,6 +46,6 @@ let tests =
 
               Expect.equal
                   (Yaml.print doc)
-                  "a: \"true\"\nb: \"100\"\nc: plain text\nd: \"\"\ne: \"x: y\"\nf:\n- k: 1\n  l: v\n"
+                  "a: \"true\"\nb: \"100\"\nc: plain text\nd: \"\"\ne: 'x: y'\nf:\n- k: 1\n  l: v\n"
                   "yaml"
           } ]

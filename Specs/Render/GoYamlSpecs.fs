@@ -6,7 +6,7 @@ open Ztwim.Kernel
 open Ztwim.Kernel.Operands.Server
 open Ztwim.Specs.Api.Examples
 
-let private one (value: Json) = GoYaml.print (Json.obj [ "k", value ])
+let private one (value: Json) = Yaml.print (Json.obj [ "k", value ])
 
 let private scalar (s: string) (expected: string) =
     test (sprintf "%s prints as %s" (JsonText.quote s) expected) {
@@ -52,7 +52,7 @@ let tests =
                 scalar "<<" "<<" ]
           test "long plain scalars fold at a space past column 80, indented under their key" {
               Expect.equal
-                  (GoYaml.print (
+                  (Yaml.print (
                       Json.obj
                           [ "parentIDTemplate",
                             str
@@ -72,13 +72,13 @@ let tests =
           }
           test "keys in go-yaml's order: non-letters before letters, digit runs by value" {
               let keys = [ "aB"; "a10"; "a9"; "B"; "_x"; "a"; "a_b" ]
-              let printed = GoYaml.print (Json.obj [ for k in keys -> k, num 1 ])
+              let printed = Yaml.print (Json.obj [ for k in keys -> k, num 1 ])
 
               Expect.equal printed "_x: 1\nB: 1\na: 1\na_b: 1\na9: 1\na10: 1\naB: 1\n" "order"
           }
           test "sequences sit under their key; nested collections and empty ones" {
               Expect.equal
-                  (GoYaml.print (
+                  (Yaml.print (
                       json
                           """{"list": ["a", {"x": 1, "z": ["p", ["q", "r"]]}, [], {}], "empty": {}, "flag": false,
                               "nothing": null, "half": 1.5, "tiny": 0.00001, "big": 1234567.5}"""

@@ -48,7 +48,7 @@ let json (s: Scope) =
           "webhook", Json.obj [] ]
 
 /// The YAML text upstream writes.
-let text (s: Scope) = GoYaml.print (json s)
+let text (s: Scope) = Yaml.print (json s)
 
 /// ConfigMap spire-controller-manager: labelled without the CR's labels, as upstream.
 let configMap (s: Scope) (conf: string) =

@@ -1,4 +1,4 @@
-namespace Ztwim.Kernel.Operands.Server
+namespace Ztwim.Kernel
 
 open System
 open System.Globalization
