@@ -18,7 +18,7 @@ let private quickstart () =
     | Ok docs -> docs |> List.choose (Crs.parse >> Result.toOption) |> Operands.ofResources
     | Error e -> failwith e
 
-[<MemoryDiagnoser>]
+[<MemoryDiagnoser; MedianColumn>]
 type RenderBenchmarks() =
     let crs = quickstart ()
     let mode = Mode.defaults
