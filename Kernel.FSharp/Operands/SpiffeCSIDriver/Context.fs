@@ -2,13 +2,6 @@ namespace Ztwim.Kernel.Operands.Csi
 
 open Ztwim.Kernel.Render
 
-/// What every SpiffeCSIDriver object shares: the namespace of its namespaced objects, the CR's custom
-/// labels and the owner.
-type Context =
-    { Namespace: string
-      CustomLabels: Map<string, string>
-      Owner: Owner }
-
 /// The CSI driver's names and label sets.
 [<RequireQualifiedAccess>]
 module Context =
@@ -17,5 +10,5 @@ module Context =
     let name = "spire-spiffe-csi-driver"
 
     /// The standard label set (LC): custom labels first, the six standard keys override them.
-    let labels (c: Context) =
+    let labels (c: Placement) =
         Labels.standard c.CustomLabels Labels.spiffeCsiDriver

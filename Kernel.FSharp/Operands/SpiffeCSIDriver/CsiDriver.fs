@@ -11,7 +11,7 @@ let ephemeralProfileLabel = "security.openshift.io/csi-ephemeral-volume-profile"
 
 /// CSIDriver `<pluginName>`: inline ephemeral volumes only, no attach, pod info on mount, no fsGroup handling.
 /// The profile label is set after the standard ones, so a custom label of that key cannot override it.
-let desired (c: Context) (pluginName: string) : DesiredObject =
+let desired (c: Placement) (pluginName: string) : DesiredObject =
     Manifest.create
         "storage.k8s.io/v1"
         "CSIDriver"

@@ -127,7 +127,8 @@ module CsiDaemonSet =
     let podSpec (d: CsiDaemonSet) =
         let c = d.Common
 
-        Json.objOpt
+        Json.objOpt (
+
             [ "serviceAccountName", Some(Json.str Context.name)
               "initContainers", Some(Json.arr [ setContext d ])
               "containers", Some(Json.arr [ driver d; registrar d ])
@@ -138,21 +139,12 @@ module CsiDaemonSet =
                         hostPathVolume "spiffe-csi-socket-dir" (pluginDirectory d.PluginName) "DirectoryOrCreate"
                         hostPathVolume "mountpoint-dir" kubeletPods "Directory"
                         hostPathVolume "kubelet-plugin-registration-dir" "/var/lib/kubelet/plugins_registry" "Directory" ]
-              )
-              "affinity", c.Affinity |> Option.map Affinity.print
-              "tolerations",
-              (if c.Tolerations.IsEmpty then
-                   None
-               else
-                   Some(Json.arr (c.Tolerations |> List.map Toleration.print)))
-              "nodeSelector",
-              (if c.NodeSelector.IsEmpty then
-                   None
-               else
-                   Some(Manifest.stringMap c.NodeSelector)) ]
+              ) ]
+            @ PodScheduling.members c
+        )
 
     /// DaemonSet spire-spiffe-csi-driver.
-    let desired (c: Context) (d: CsiDaemonSet) : DesiredObject =
+    let desired (c: Placement) (d: CsiDaemonSet) : DesiredObject =
         let labels = Context.labels c
 
         Manifest.create

@@ -11,7 +11,7 @@ let private strings (xs: string list) = xs |> List.map Json.str |> Json.arr
 
 /// SCC spire-spiffe-csi-driver, as upstream sends it on create: `priority`, `groups` and
 /// `allowedCapabilities` are explicit nulls (upstream keeps a live object's priority and userNamespaceLevel).
-let desired (c: Context) : DesiredObject =
+let desired (c: Placement) : DesiredObject =
     Manifest.create
         "security.openshift.io/v1"
         "SecurityContextConstraints"

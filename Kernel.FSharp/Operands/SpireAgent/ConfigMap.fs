@@ -10,7 +10,7 @@ let key = "agent.conf"
 
 /// ConfigMap spire-agent holding `text`. Upstream also puts the managed-by label in an annotation; ztwim adds
 /// applied-trustDomain and applied-clusterName so that a later reconcile can read back what the agent runs with.
-let desired (c: Context) (conf: AgentConf) (text: string) : DesiredObject =
+let desired (c: Placement) (conf: AgentConf) (text: string) : DesiredObject =
     let annotations =
         Map.ofList
             [ Labels.managedByKey, Labels.operatorName

@@ -2,13 +2,6 @@ namespace Ztwim.Kernel.Operands.Agent
 
 open Ztwim.Kernel.Render
 
-/// What every SpireAgent object shares: the namespace it lives in (binding subjects and the server address
-/// name it too), the CR's custom labels and the owner.
-type Context =
-    { Namespace: string
-      CustomLabels: Map<string, string>
-      Owner: Owner }
-
 /// The agent's names and label sets.
 [<RequireQualifiedAccess>]
 module Context =
@@ -17,5 +10,5 @@ module Context =
     let name = "spire-agent"
 
     /// The standard label set (LA): custom labels first, the six standard keys override them.
-    let labels (c: Context) =
+    let labels (c: Placement) =
         Labels.standard c.CustomLabels Labels.spireAgent

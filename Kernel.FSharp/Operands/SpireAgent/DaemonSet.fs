@@ -110,27 +110,19 @@ module AgentDaemonSet =
     let podSpec (d: AgentDaemonSet) =
         let c = d.Common
 
-        Json.objOpt
+        Json.objOpt (
+
             [ "hostPID", Some(Json.Bool true)
               "dnsPolicy", Some(Json.str "ClusterFirst")
               "serviceAccountName", Some(Json.str Context.name)
               "containers", Some(Json.arr [ agentContainer d ])
-              "volumes", Some(Json.arr (volumes d))
-              "affinity", c.Affinity |> Option.map Affinity.print
-              "tolerations",
-              (if c.Tolerations.IsEmpty then
-                   None
-               else
-                   Some(Json.arr (c.Tolerations |> List.map Toleration.print)))
-              "nodeSelector",
-              (if c.NodeSelector.IsEmpty then
-                   None
-               else
-                   Some(Manifest.stringMap c.NodeSelector)) ]
+              "volumes", Some(Json.arr (volumes d)) ]
+            @ PodScheduling.members c
+        )
 
     /// DaemonSet spire-agent, with the operator's proxy (plus the agent's NO_PROXY additions) and trusted CA
     /// bundle injected.
-    let desired (c: Context) (mode: Mode) (d: AgentDaemonSet) : DesiredObject =
+    let desired (c: Placement) (mode: Mode) (d: AgentDaemonSet) : DesiredObject =
         let labels = Context.labels c
 
         Manifest.create

@@ -10,7 +10,7 @@ let private rbac = "rbac.authorization.k8s.io"
 let private apiVersion = rbac + "/v1"
 
 /// ClusterRole spire-agent: get on pods, nodes and nodes/proxy.
-let clusterRole (c: Context) : DesiredObject =
+let clusterRole (c: Placement) : DesiredObject =
     Manifest.create
         apiVersion
         "ClusterRole"
@@ -27,7 +27,7 @@ let clusterRole (c: Context) : DesiredObject =
                       "verbs", Json.arr [ Json.str "get" ] ] ] ]
 
 /// ClusterRoleBinding spire-agent: the ClusterRole to the agent's ServiceAccount in the operator namespace.
-let clusterRoleBinding (c: Context) : DesiredObject =
+let clusterRoleBinding (c: Placement) : DesiredObject =
     Manifest.create
         apiVersion
         "ClusterRoleBinding"

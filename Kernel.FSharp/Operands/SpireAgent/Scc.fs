@@ -10,7 +10,7 @@ let private strings (xs: string list) = xs |> List.map Json.str |> Json.arr
 
 /// SCC spire-agent, as upstream sends it on create. `priority` is an explicit null: upstream keeps a live
 /// object's priority (and userNamespaceLevel) on update, so a fresh object carries none.
-let desired (c: Context) : DesiredObject =
+let desired (c: Placement) : DesiredObject =
     Manifest.create
         "security.openshift.io/v1"
         "SecurityContextConstraints"

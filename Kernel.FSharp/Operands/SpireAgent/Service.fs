@@ -10,7 +10,7 @@ let metricsPort = 9402
 
 /// Service spire-agent: ClusterIP, port metrics 9402. Upstream selects on name and instance only (not the
 /// component), and leaves the protocol to the API server's default.
-let desired (c: Context) : DesiredObject =
+let desired (c: Placement) : DesiredObject =
     let selector = Labels.selector Labels.spireAgent |> Map.remove Labels.componentKey
 
     Manifest.create

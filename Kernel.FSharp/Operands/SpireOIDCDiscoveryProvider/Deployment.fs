@@ -90,21 +90,13 @@ module Deployment =
     let private podSpec (input: DeploymentInput) =
         let c = input.Common
 
-        Json.objOpt
+        Json.objOpt (
+
             [ "serviceAccountName", Some(Json.String Provider.name)
               "containers", Some(Json.Array [ container input ])
-              "volumes", Some(volumes input)
-              "nodeSelector",
-              (if c.NodeSelector.IsEmpty then
-                   None
-               else
-                   Some(Provider.stringMap c.NodeSelector))
-              "tolerations",
-              (if c.Tolerations.IsEmpty then
-                   None
-               else
-                   Some(Json.Array(c.Tolerations |> List.map Toleration.print)))
-              "affinity", c.Affinity |> Option.map Affinity.print ]
+              "volumes", Some(volumes input) ]
+            @ PodScheduling.members c
+        )
 
     /// The Deployment, its pod spec carrying the operator's proxy settings and trusted CA bundle.
     let render (mode: Mode) (input: DeploymentInput) (p: Placement) =

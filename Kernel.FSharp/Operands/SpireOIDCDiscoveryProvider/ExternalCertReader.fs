@@ -1,6 +1,7 @@
 namespace Ztwim.Kernel.Operands.Oidc
 
 open Ztwim.Kernel
+open Ztwim.Kernel.Render
 
 /// Role and RoleBinding spire-oidc-external-cert-reader: let OpenShift's router read the secret named in
 /// externalSecretRef, which the Route uses as its external certificate.

@@ -3,16 +3,6 @@ namespace Ztwim.Kernel.Operands.Oidc
 open Ztwim.Kernel
 open Ztwim.Kernel.Render
 
-/// Where the OIDC provider's objects go and who owns them: the inputs every resource file shares.
-type Placement =
-    {
-        /// The operator namespace, home of every namespaced object.
-        Namespace: string
-        /// The CR's custom labels (the standard keys are added per object).
-        CustomLabels: Map<string, string>
-        Owner: Owner
-    }
-
 /// The names the OIDC discovery provider's objects share with each other and with upstream.
 [<RequireQualifiedAccess>]
 module Provider =

@@ -1,6 +1,7 @@
 namespace Ztwim.Kernel.Operands.Oidc
 
 open Ztwim.Kernel
+open Ztwim.Kernel.Render
 
 /// What the provider's Route is made of.
 type RouteInput =

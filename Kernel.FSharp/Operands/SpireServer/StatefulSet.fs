@@ -141,7 +141,8 @@ let private withServingCert (s: Scope) (podSpec: Json) =
 let private podSpec (s: Scope) =
     let common = s.Spec.Common
 
-    Json.objOpt
+    Json.objOpt (
+
         [ "serviceAccountName", Some(str Scope.serverName)
           "containers", Some(Json.Array [ serverContainer s; controllerManagerContainer s ])
           "volumes",
@@ -156,19 +157,9 @@ let private podSpec (s: Scope) =
                      |> Option.map (secretVolume "db-certs")
                      |> Option.toList)
               )
-          )
-          // Empty scheduling fields are omitted on the wire (Go's omitempty), as upstream sends them.
-          "nodeSelector",
-          (if common.NodeSelector.IsEmpty then
-               None
-           else
-               Some(Scope.stringMap common.NodeSelector))
-          "tolerations",
-          (if common.Tolerations.IsEmpty then
-               None
-           else
-               Some(Json.Array(common.Tolerations |> List.map Toleration.print)))
-          "affinity", common.Affinity |> Option.map Affinity.print ]
+          ) ]
+        @ PodScheduling.members common
+    )
     |> ProxyInjection.apply s.Mode []
     |> withServingCert s
 
