@@ -38,15 +38,34 @@ type Scenario =
             |> Map.toList
             |> List.map (fun (r, j) -> sprintf "  %s\n    %s" (Action.describeRef r) (JsonText.compact j))
 
+        // Shown for a failing case, where plan itself may be what throws.
+        let plan =
+            try
+                Plan.plan sc.Input
+                |> List.map (Action.describe >> sprintf "  %s")
+                |> String.concat "\n"
+            with e ->
+                sprintf "  threw %s" e.Message
+
         sprintf
             "components %A, create-only %b\ndesired:\n%s\nobserved:\n%s\nplan:\n%s"
             sc.Input.Component
             sc.Input.CreateOnly
             (String.concat "\n" fates)
             (String.concat "\n" observed)
-            (Plan.plan sc.Input
-             |> List.map (Action.describe >> sprintf "  %s")
-             |> String.concat "\n")
+            plan
+
+/// The objects of a cluster, shown compactly when a property fails.
+[<StructuredFormatDisplay("{Display}")>]
+type Cluster =
+    { Objects: Map<ObjectRef, Json> }
+
+    member c.Display =
+        c.Objects
+        |> Map.toList
+        |> List.map (fun (r, j) -> sprintf "  %s\n    %s" (Action.describeRef r) (JsonText.compact j))
+        |> String.concat "\n"
+        |> sprintf "cluster:\n%s"
 
 let private managedBy = [ "metadata"; "labels"; Labels.managedByKey ]
 
@@ -246,21 +265,40 @@ let applied (actions: Action list) (observed: Map<ObjectRef, Json>) : Gen<Map<Ob
             })
         (Gen.constant observed)
 
-/// A generated manifest with one subtree replaced by arbitrary JSON.
-let mangled =
+/// A value with one subtree (now and then the whole value) replaced by arbitrary JSON.
+let private mangle (j: Json) =
+    gen {
+        let paths = ArbitraryJson.paths j
+        let! replacement = Gen.sized (fun size -> ArbitraryJson.json (min size 6))
+
+        if paths.IsEmpty then
+            return replacement
+        else
+            let! p = Gen.elements paths
+            let! whole = Gen.frequency [ 8, Gen.constant false; 1, Gen.constant true ]
+
+            return
+                (if whole then
+                     replacement
+                 else
+                     JsonEdit.set p (Some replacement) j)
+    }
+
+/// A desired manifest and its observed counterpart under one ref, either or both mangled (the observed one
+/// sometimes served first), or the observed one absent.
+let mangledPair =
     gen {
         let! role = Gen.elements Objects.roles
         let! d = Objects.desired "ns" role
         let r, j = DesiredObject.manifests [ d ] |> List.head
-        let paths = ArbitraryJson.paths j
-        let! p = Gen.elements paths
-        let! replacement = Gen.sized (fun size -> ArbitraryJson.json (min size 6))
-        let! whole = Gen.frequency [ 5, Gen.constant false; 1, Gen.constant true ]
+        let! desired = Gen.frequency [ 2, Gen.constant j; 1, mangle j ]
 
-        return
-            r,
-            (if whole then
-                 replacement
-             else
-                 JsonEdit.set p (Some replacement) j)
+        let! observed =
+            Gen.frequency
+                [ 3, mangle j |> Gen.map Some
+                  2, serve j |> Gen.bind mangle |> Gen.map Some
+                  1, mangle desired |> Gen.map Some
+                  1, Gen.constant None ]
+
+        return (r, desired), observed |> Option.map (fun o -> r, o)
     }
