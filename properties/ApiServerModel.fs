@@ -163,11 +163,6 @@ let private foreignItems (steps: Step list) : Json list =
     | Field "env" :: _ -> [ Json.obj [ "name", s "X_INJECTED"; "value", s "1" ] ]
     | Field "volumes" :: _ -> [ Json.obj [ "name", s "x-injected"; "emptyDir", Json.obj [] ] ]
     | Field "volumeMounts" :: _ -> [ Json.obj [ "name", s "x-injected"; "mountPath", s "/x-injected" ] ]
-    | Field "tolerations" :: _ ->
-        [ Json.obj
-              [ "key", s "node.kubernetes.io/not-ready"
-                "operator", s "Exists"
-                "effect", s "NoExecute" ] ]
     | Field "ports" :: Item :: _ -> [ Json.obj [ "containerPort", Json.num 65001; "protocol", s "TCP" ] ]
     | _ -> []
 
@@ -207,8 +202,16 @@ let serve (json: Json) : Gen<Json> =
             gen {
                 let! served = items |> List.map (at (Item :: steps)) |> Gen.sequenceToList
 
+                // Lists of objects only (an SCC's `volumes` is a list of strings), and not tolerations: the pod
+                // spec's tolerations are an atomic list, kept in order and never merged with other managers'.
                 match keyOf kind steps with
-                | Some key ->
+                | Some key when
+                    served
+                    |> List.forall (function
+                        | Json.Object _ -> true
+                        | _ -> false)
+                    && List.tryHead steps <> Some(Field "tolerations")
+                    ->
                     let ours = served |> List.map key |> Set.ofList
 
                     let foreign =
@@ -217,7 +220,7 @@ let serve (json: Json) : Gen<Json> =
                     let! withForeign = Gen.elements [ served; served @ foreign ]
                     let! shuffled = Gen.shuffle withForeign
                     return Json.arr (List.ofArray shuffled)
-                | None -> return Json.arr served
+                | _ -> return Json.arr served
             }
         | scalar -> respelled steps scalar
 

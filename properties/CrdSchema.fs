@@ -40,6 +40,21 @@ let openApiSchema (kind: Kind) : Json =
     | Ok docs -> failwithf "expected one CRD, found %d documents" docs.Length
     | Error e -> failwith e
 
+/// The schema with Go's regular-expression semantics where .NET differs: a closing `$` matches only at the very
+/// end (the API server uses Go's RE2; .NET's `$` also matches before a final newline).
+let rec private goPatterns (schema: Json) : Json =
+    match schema with
+    | Json.Object m ->
+        m
+        |> Map.map (fun k v ->
+            match k, v with
+            | "pattern", Json.String p when p.EndsWith "$" && not (p.EndsWith "\\$") ->
+                Json.String(p.Substring(0, p.Length - 1) + "\\z")
+            | _ -> goPatterns v)
+        |> Json.Object
+    | Json.Array items -> Json.Array(items |> List.map goPatterns)
+    | other -> other
+
 /// Prunes null members and fills in schema defaults for absent ones, as the API server does before validating.
 let rec applyDefaults (schema: Json) (value: Json) : Json =
     match value with
@@ -74,7 +89,7 @@ let private validators =
     Kind.all
     |> List.map (fun k ->
         let schema = openApiSchema k
-        k, (schema, JsonSchema.FromJsonAsync(JsonText.compact schema).Result))
+        k, (schema, JsonSchema.FromJsonAsync(JsonText.compact (goPatterns schema)).Result))
     |> Map.ofList
 
 /// The schema errors the API server would report for this object of `kind` (after defaulting).

@@ -198,3 +198,34 @@ let hashes =
                         (hash wa = hash wb)
                         (sprintf "%s: same config ⇔ same hash" annotation)
                 | _ -> ())
+
+/// What ztwim renders, stored by the modelled API server (defaults, respellings, server fields), then planned
+/// again: a converged cluster needs no write. This joins the renderer and the planner.
+[<Tests>]
+let convergedRenderIsQuiet =
+    testPropertyWithConfig (config 200) "render: what the API server stores from a render needs no further write"
+    <| Prop.forAll
+        (Arb.fromGen (
+            gen {
+                let! jsons = crJsons
+                let! m = mode
+                let desired = Operands.desired (crSet jsons) m
+
+                let! stored =
+                    desired
+                    |> DesiredObject.manifests
+                    |> List.map (fun (r, j) -> ApiServerModel.serve j |> Gen.map (fun s -> r, s))
+                    |> Gen.sequenceToList
+
+                return desired, Map.ofList stored
+            }
+        ))
+        (fun (desired, observed) ->
+            let actions =
+                Ztwim.Kernel.Plan.Plan.plan
+                    { Desired = desired
+                      Observed = observed
+                      Component = [ "control-plane"; "node-agent"; "csi"; "discovery" ]
+                      CreateOnly = false }
+
+            Expect.equal (actions |> List.map Ztwim.Kernel.Plan.Action.describe) [] "no writes")
