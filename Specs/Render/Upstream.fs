@@ -112,6 +112,10 @@ let rec diff (path: string) (ours: Json option) (upstream: Json option) : Differ
         Set.union (a |> Map.keys |> Set.ofSeq) (b |> Map.keys |> Set.ofSeq)
         |> Set.toList
         |> List.collect (fun k -> diff (at k) (Map.tryFind k a) (Map.tryFind k b))
+    // A map one side lacks compares member by member with an empty one, so that an allowance can name the
+    // members (ztwim's applied-* annotations) rather than the whole map.
+    | Some(Json.Object _), None -> diff path ours (Some(Json.Object Map.empty))
+    | None, Some(Json.Object _) -> diff path (Some(Json.Object Map.empty)) upstream
     | Some(Json.Array a), Some(Json.Array b) ->
         [ 0 .. max a.Length b.Length - 1 ]
         |> List.collect (fun i -> diff (sprintf "%s[%d]" path i) (List.tryItem i a) (List.tryItem i b))

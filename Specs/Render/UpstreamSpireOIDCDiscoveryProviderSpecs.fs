@@ -14,7 +14,7 @@ let allowances: Allowance list =
           "DESIGN.md: Routes are owned by their CR, so that they go with it and orphans can be pruned; upstream's have no owner" }
       { Kind = "ConfigMap"
         Name = "spire-spiffe-oidc-discovery-provider"
-        Path = "metadata.annotations"
+        Path = "metadata.annotations.ztwim.openshift.io/applied-*"
         Reason =
           "issue 3: the OIDC ConfigMap records the trust domain it embodies in ztwim.openshift.io/applied-trustDomain (immutability); upstream has no such annotation" } ]
 

@@ -15,13 +15,13 @@ let allowances: Allowance list =
           + "spire-server StatefulSet pod, which runs the controller manager" }
       { Kind = "ConfigMap"
         Name = "spire-server"
-        Path = "metadata.annotations"
+        Path = "metadata.annotations.ztwim.openshift.io/applied-*"
         Reason =
           "issue 3: the server ConfigMap records the immutable trustDomain, clusterName and bundleConfigMap "
           + "(and federation profile) it embodies in ztwim.openshift.io/applied-* annotations; upstream has none" }
       { Kind = "StatefulSet"
         Name = "spire-server"
-        Path = "metadata.annotations"
+        Path = "metadata.annotations.ztwim.openshift.io/applied-*"
         Reason =
           "issue 3: the StatefulSet records the immutable persistence settings it embodies in "
           + "ztwim.openshift.io/applied-persistence; upstream has no annotations on it" } ]
