@@ -101,6 +101,18 @@ let private errors =
 
     Gen.listOf error
 
+/// The four operand entries as the ZeroTrustWorkloadIdentityManager sees them.
+let private operands =
+    let observation =
+        Gen.oneof
+            [ Gen.constant NotFound
+              Gen.elements [ "forbidden"; "timeout" ] |> Gen.map GetFailed
+              conditions |> Gen.map (fun cs -> Found { Conditions = cs }) ]
+
+    Ready.operandKinds
+    |> List.map (fun k -> observation |> Gen.map (Ready.operand k))
+    |> Gen.sequenceToList
+
 let private config = ParseProperties.config 1000
 
 let private shuffled (xs: 'a list) = Gen.shuffle xs |> Gen.map List.ofSeq
@@ -136,6 +148,8 @@ let properties =
                       let! next = shuffled s.Next
                       let! errs = errors
                       let! errs' = shuffled errs
+                      let! entries = operands
+                      let! entries' = shuffled entries
 
                       return
                           s,
@@ -143,10 +157,11 @@ let properties =
                               Previous = previous
                               Next = next },
                           errs,
-                          errs'
+                          errs',
+                          (entries, entries')
                   }
               ))
-              (fun (s, permuted, errs, errs') ->
+              (fun (s, permuted, errs, errs', (entries, entries')) ->
                   Expect.equal (set permuted) (set s) "Conditions.set"
                   Expect.equal (Ready.ready permuted.Next) (Ready.ready s.Next) "Ready"
 
@@ -155,7 +170,14 @@ let properties =
                       (Validation.configurationValid Kind.SpireServer Mode.defaults errs)
                       "ConfigurationValid"
 
-                  Expect.equal (Validation.ttl errs' None) (Validation.ttl errs None) "TTLConfigurationValid")
+                  Expect.equal (Validation.ttl errs' None) (Validation.ttl errs None) "TTLConfigurationValid"
+
+                  Expect.equal
+                      (Ready.operandsAvailable entries')
+                      (Ready.operandsAvailable entries)
+                      "OperandsAvailable and Ready"
+
+                  Expect.equal (Ready.upgradeable false entries') (Ready.upgradeable false entries) "Upgradeable")
 
           testPropertyWithConfig config "observedGeneration is the generation acted on"
           <| Prop.forAll (Arb.fromGen scenario) (fun s ->
