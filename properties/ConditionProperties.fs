@@ -139,6 +139,12 @@ let properties =
                       (if moved then s.Now else previousTime.Value)
                       (sprintf "%s: moved = %b" c.Type moved))
 
+          testPropertyWithConfig config "setting the same decision again changes nothing (no status write)"
+          <| Prop.forAll (Arb.fromGen scenario) (fun s ->
+              let stored = set s
+              let later = s.Now.AddMinutes 1.0
+              Expect.equal (Conditions.set later s.Generation stored s.Next) stored "second reconcile")
+
           testPropertyWithConfig config "any permutation of the inputs gives the same output"
           <| Prop.forAll
               (Arb.fromGen (

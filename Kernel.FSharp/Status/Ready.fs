@@ -43,6 +43,14 @@ module Ready =
         | waiting :: _, [] -> Conditions.make "Ready" ConditionStatus.False "Progressing" (describe waiting)
         | [], [] -> Conditions.make "Ready" ConditionStatus.True "Ready" "All components are ready"
 
+    /// Ready of an operand CR while the ZeroTrustWorkloadIdentityManager `cluster` is missing: nothing is created.
+    let ztwimMissing =
+        Conditions.make
+            "Ready"
+            ConditionStatus.False
+            "Failed"
+            "Failed to retrieve ZeroTrustWorkloadIdentityManager from cluster"
+
     let private createOnlyWith (enabledText: string) (enabled: bool) (previous: Condition list) =
         if enabled then
             Some(Conditions.make "CreateOnlyMode" ConditionStatus.True "CreateOnlyModeEnabled" enabledText)

@@ -49,6 +49,13 @@ let private readyRows =
           "Failed"
           "DaemonSetAvailable: gone"
       row
+          "the ZeroTrustWorkloadIdentityManager is missing"
+          (fun () -> Ready.ztwimMissing)
+          "Ready"
+          F
+          "Failed"
+          "Failed to retrieve ZeroTrustWorkloadIdentityManager from cluster"
+      row
           "Ready and Degraded themselves are ignored"
           (ready [ c "Ready" F "Failed" "x"; c "Degraded" F "X" "y" ])
           "Ready"
