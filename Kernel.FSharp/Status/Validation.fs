@@ -128,9 +128,8 @@ module Validation =
         let errors = errors |> List.filter (isTtl >> not) |> byPath
 
         let failing =
-            [ (if proxyInvalid kind mode then Some(Proxy, []) else None) ]
-            |> List.choose id
-            |> List.append (errors |> List.groupBy category)
+            (errors |> List.groupBy category)
+            @ (if proxyInvalid kind mode then [ Proxy, [] ] else [])
             |> List.sortBy fst
 
         match failing with
