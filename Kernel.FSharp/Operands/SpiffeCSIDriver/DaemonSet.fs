@@ -145,24 +145,4 @@ module CsiDaemonSet =
 
     /// DaemonSet spire-spiffe-csi-driver.
     let desired (c: Placement) (d: CsiDaemonSet) : DesiredObject =
-        let labels = Context.labels c
-
-        Manifest.create
-            "apps/v1"
-            "DaemonSet"
-            (Some c.Namespace)
-            Context.name
-            labels
-            Map.empty
-            (Some c.Owner)
-            [ "spec",
-              Json.obj
-                  [ "selector", Json.obj [ "matchLabels", Manifest.stringMap (Labels.selector Labels.spiffeCsiDriver) ]
-                    "updateStrategy",
-                    Json.obj
-                        [ "type", Json.str "RollingUpdate"
-                          "rollingUpdate", Json.obj [ "maxUnavailable", Json.num 1 ] ]
-                    "template",
-                    Json.obj
-                        [ "metadata", Json.obj [ "labels", Manifest.stringMap labels ]
-                          "spec", podSpec d ] ] ]
+        DaemonSet.create c Context.name Labels.spiffeCsiDriver Map.empty (podSpec d)

@@ -123,32 +123,11 @@ module AgentDaemonSet =
     /// DaemonSet spire-agent, with the operator's proxy (plus the agent's NO_PROXY additions) and trusted CA
     /// bundle injected.
     let desired (c: Placement) (mode: Mode) (d: AgentDaemonSet) : DesiredObject =
-        let labels = Context.labels c
-
-        Manifest.create
-            "apps/v1"
-            "DaemonSet"
-            (Some c.Namespace)
+        DaemonSet.create
+            c
             Context.name
-            labels
-            Map.empty
-            (Some c.Owner)
-            [ "spec",
-              Json.obj
-                  [ "selector", Json.obj [ "matchLabels", Manifest.stringMap (Labels.selector Labels.spireAgent) ]
-                    "updateStrategy",
-                    Json.obj
-                        [ "type", Json.str "RollingUpdate"
-                          "rollingUpdate", Json.obj [ "maxUnavailable", Json.num 1 ] ]
-                    "template",
-                    Json.obj
-                        [ "metadata",
-                          Json.obj
-                              [ "labels", Manifest.stringMap labels
-                                "annotations",
-                                Manifest.stringMap (
-                                    Map.ofList
-                                        [ "kubectl.kubernetes.io/default-container", container
-                                          configHashAnnotation, d.ConfigHash ]
-                                ) ]
-                          "spec", ProxyInjection.apply mode (ProxyInjection.agentNoProxy c.Namespace) (podSpec d) ] ] ]
+            Labels.spireAgent
+            (Map.ofList
+                [ "kubectl.kubernetes.io/default-container", container
+                  configHashAnnotation, d.ConfigHash ])
+            (ProxyInjection.apply mode (ProxyInjection.agentNoProxy c.Namespace) (podSpec d))
