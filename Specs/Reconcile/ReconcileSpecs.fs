@@ -144,6 +144,14 @@ let private gates =
               Expect.equal d.RequeueAfter None "requeue"
           }
 
+          test "(5) reverting the trust domain resumes reconciliation" {
+              let cluster = converged Kind.SpireServer allCrs
+              let d = server allCrs cluster
+              noWrites d
+              expectCondition d "ConfigurationValid" T "ConfigurationValid" "All configuration fields are valid"
+              expectCondition d "Ready" T "Ready" "All components are ready"
+          }
+
           test "(6) the create-only annotation: existing objects stay, missing ones are created" {
               let cluster = converged Kind.SpireServer allCrs
               let first = cluster |> Map.toList |> List.head |> fst
@@ -265,6 +273,24 @@ let private ztwimExamples =
                   F
                   "Progressing"
                   "Waiting for operands: [SpiffeCSIDriver(not created) SpireAgent(not created) SpireOIDCDiscoveryProvider(not created) SpireServer(not created)]"
+          }
+
+          test "every operand converged: Ready and Upgradeable" {
+              let crs =
+                  operandKinds
+                  |> List.fold
+                      (fun crs kind ->
+                          let d = Reconcile.reconcile (inputs kind allCrs (converged kind allCrs))
+                          withStatus kind d crs)
+                      allCrs
+
+              let d =
+                  Reconcile.reconcile (inputs Kind.ZeroTrustWorkloadIdentityManager crs Map.empty)
+
+              noWrites d
+              expectCondition d "Ready" T "Ready" "All components are ready"
+              expectCondition d "OperandsAvailable" T "Ready" "All operand CRs are ready"
+              expectCondition d "Upgradeable" T "Ready" "Operator is Upgradeable"
           }
 
           test "no ZeroTrustWorkloadIdentityManager: empty decision" {
