@@ -73,8 +73,9 @@ let private respellings (j: Json) =
             |> List.filter (fun (_, f) -> v <> 0m && v % f = 0m)
             |> List.map (fun (suffix, f) -> s (JsonText.number (v / f) + suffix))
 
+        // A value near decimal's range has no milli spelling (the multiplication would overflow).
         let milli =
-            if (v * 1000m) % 1m = 0m then
+            if abs v < 1e24m && (v * 1000m) % 1m = 0m then
                 [ s (JsonText.number (v * 1000m) + "m") ]
             else
                 []
