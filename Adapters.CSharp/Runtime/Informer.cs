@@ -16,12 +16,21 @@ public sealed class Informer(
     ResourceType type,
     string? ns,
     string? labelSelector,
-    IRuntimeObserver observer)
+    IRuntimeObserver observer,
+    TimeSpan? relistEvery = null)
 {
+    /// <summary>
+    /// How long one list's cache is trusted: a watch resumes from the last resourceVersion, so an event the
+    /// connection lost is never replayed; a periodic fresh list bounds how long such a loss can last.
+    /// </summary>
+    public static readonly TimeSpan DefaultRelist = TimeSpan.FromMinutes(30);
+
+
     private readonly object gate = new();
     private readonly Dictionary<ObjectRef, Json> cache = [];
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string resourceVersion = "";
+    private DateTimeOffset relistAt = DateTimeOffset.MaxValue;
 
     public ResourceType Type => type;
 
@@ -76,6 +85,7 @@ public sealed class Informer(
                 }
 
                 Lists++;
+                relistAt = clock.GetUtcNow() + (relistEvery ?? DefaultRelist);
                 Replace(list.Value);
                 synced.TrySetResult();
                 mustList = false;
@@ -101,18 +111,21 @@ public sealed class Informer(
 
             failures = 0;
             await using var watch = opened.Value;
-            mustList = await Follow(watch, ct);
+            mustList = await Follow(watch, ct) || clock.GetUtcNow() >= relistAt;
         }
     }
 
     // Takes in a watch's events until it closes; true when the server said the resourceVersion is gone.
     private async Task<bool> Follow(IWatch watch, CancellationToken ct)
     {
+        var remaining = relistAt - clock.GetUtcNow();
+        using var due = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, due.Token);
         try
         {
-            while (await watch.Events.WaitToReadAsync(ct))
+            while (await watch.Events.WaitToReadAsync(linked.Token))
             {
-                while (watch.Events.TryRead(out var e))
+                while (!linked.IsCancellationRequested && watch.Events.TryRead(out var e))
                 {
                     if (e.Type == WatchEventType.Error)
                     {

@@ -183,14 +183,9 @@ public sealed class OperatorRuntime
             case ReconcileOutcome.Requeue:
                 requeue = Queue.AddRateLimited(key);
                 break;
-            case ReconcileOutcome.Error when result.Error?.RetryAfter is { } retryAfter:
-                // 429: the server said when; it counts as a failure for the backoff all the same.
-                Queue.AddRateLimited(key);
-                requeue = retryAfter;
-                Queue.AddAfter(key, retryAfter);
-                break;
             case ReconcileOutcome.Error:
-                requeue = Queue.AddRateLimited(key);
+                // A 429's Retry-After is a floor under the backoff, not a replacement for it.
+                requeue = Queue.AddRateLimited(key, result.Error?.RetryAfter);
                 break;
             case ReconcileOutcome.Cancelled:
                 break;

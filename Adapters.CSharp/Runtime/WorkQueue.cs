@@ -78,8 +78,8 @@ public sealed class WorkQueue(TimeProvider clock, Backoff backoff, Random random
         }
     }
 
-    /// <summary>Queues a key after its backoff, counting one more failure.</summary>
-    public TimeSpan AddRateLimited(string key)
+    /// <summary>Queues a key after its backoff (or <paramref name="atLeast"/>, if longer), counting one more failure.</summary>
+    public TimeSpan AddRateLimited(string key, TimeSpan? atLeast = null)
     {
         TimeSpan delay;
         lock (gate)
@@ -87,6 +87,10 @@ public sealed class WorkQueue(TimeProvider clock, Backoff backoff, Random random
             var n = failures.GetValueOrDefault(key);
             failures[key] = n + 1;
             delay = backoff.Delay(n, random.NextDouble());
+            if (atLeast is { } least && least > delay)
+            {
+                delay = least;
+            }
         }
 
         AddAfter(key, delay);

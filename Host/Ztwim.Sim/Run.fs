@@ -1,0 +1,63 @@
+/// `ztwim-sim run SCENARIO`: a scenario file, or one shipped with ztwim-sim by name, run on the simulation.
+module Ztwim.Sim.Run
+
+open System
+open System.IO
+open System.Reflection
+open Ztwim.Sim
+
+let private prefix = "scenarios/"
+
+let private assembly = Assembly.GetExecutingAssembly()
+
+/// The scenarios shipped inside ztwim-sim, by name.
+let shipped () =
+    assembly.GetManifestResourceNames()
+    |> Array.filter (fun n -> n.StartsWith prefix && n.EndsWith ".yaml" && not (n.Substring(prefix.Length).Contains '/'))
+    |> Array.map (fun n -> Path.GetFileNameWithoutExtension n)
+    |> Array.sort
+    |> List.ofArray
+
+let private resource (name: string) =
+    match assembly.GetManifestResourceStream name with
+    | null -> None
+    | stream ->
+        use reader = new StreamReader(stream)
+        Some(reader.ReadToEnd())
+
+/// Files beside a shipped scenario, resolved inside ztwim-sim.
+let private embeddedReader (dir: string) : Scenario.FileReader =
+    fun file ->
+        let full = Path.GetFullPath(Path.Combine("/" + dir, file)).TrimStart('/')
+
+        match resource full with
+        | Some text -> Ok text
+        | None -> Error(sprintf "no such file shipped with ztwim-sim (%s)" full)
+
+/// A scenario by path, or by the name of a shipped one.
+let resolve (nameOrPath: string) =
+    if File.Exists nameOrPath then
+        Scenario.load nameOrPath
+    else
+        let name = Path.GetFileNameWithoutExtension nameOrPath
+
+        match resource (prefix + name + ".yaml") with
+        | Some text -> Scenario.parse name (embeddedReader "scenarios") text
+        | None ->
+            Error(
+                sprintf
+                    "%s: no such file, and no shipped scenario of that name (shipped: %s)"
+                    nameOrPath
+                    (String.concat ", " (shipped ()))
+            )
+
+/// Runs and prints; exit 0 only when every expectation holds, 1 when one does not, 2 for a bad scenario.
+let run (nameOrPath: string) (seed: int) (json: bool) (withOperands: bool) (out: string -> unit) =
+    match resolve nameOrPath with
+    | Error e ->
+        eprintfn "ztwim-sim run: %s" e
+        2
+    | Ok scenario ->
+        let report = ScenarioRun.run scenario seed
+        out (if json then ScenarioReport.json report else ScenarioReport.text withOperands report)
+        if report.Passed then 0 else 1
