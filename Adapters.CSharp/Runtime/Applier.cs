@@ -26,10 +26,22 @@ public sealed class Applier(IClusterClient client)
 {
     public const string FieldManager = "ztwim";
 
+    // Read-your-own-writes: what we last sent to each object, and the resourceVersion the object had in our
+    // cache when we sent it. While the cache still holds that version, the informer has not caught up with our
+    // write, and sending the same body again would only repeat it. resourceVersions are compared for equality
+    // only, as the API requires of opaque values.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectRef, (Json Body, string? SeenVersion)> sent = new();
+
+    private bool AlreadySent(ObjectRef target, Json body, Json? observed) =>
+        sent.TryGetValue(target, out var last)
+        && last.Body.Equals(body)
+        && observed?.Meta("resourceVersion") == last.SeenVersion;
+
     public async Task<ApplyResult> ExecuteAsync(
         string controller,
         Json? cr,
         Decision decision,
+        IReadOnlyDictionary<ObjectRef, Json> observed,
         CancellationToken ct)
     {
         List<WriteRecord> writes = [];
@@ -42,6 +54,11 @@ public sealed class Applier(IClusterClient client)
         {
             var target = ActionModule.@ref(action);
             var reason = ActionModule.reason(action);
+            var seen = observed.TryGetValue(target, out var o) ? o : null;
+            if (action is Kernel.Plan.Action.Apply pending && AlreadySent(target, pending.Item2, seen))
+            {
+                continue;
+            }
             var (verb, result) = action switch
             {
                 Kernel.Plan.Action.Create c => ("create", await client.CreateAsync(c.Item2, ct)),
@@ -62,6 +79,11 @@ public sealed class Applier(IClusterClient client)
             writes.Add(new WriteRecord(controller, verb, target, reason, error));
             if (error is null)
             {
+                if (action is Kernel.Plan.Action.Apply done)
+                {
+                    sent[target] = (done.Item2, seen?.Meta("resourceVersion"));
+                }
+
                 continue;
             }
 
@@ -80,7 +102,8 @@ public sealed class Applier(IClusterClient client)
         if (cr is not null && FSharpOption<Json>.get_IsSome(decision.Status))
         {
             var status = decision.Status.Value;
-            if (!Equals(cr.At("status"), status))
+            var crRef = cr.RefOf();
+            if (!Equals(cr.At("status"), status) && !AlreadySent(crRef, status, cr))
             {
                 var body = JsonAccess.Object(
                     ("apiVersion", cr.At("apiVersion")!),
@@ -88,7 +111,12 @@ public sealed class Applier(IClusterClient client)
                     ("metadata", JsonAccess.Object(("name", JsonAccess.Of(cr.Meta("name") ?? "")))),
                     ("status", status));
                 var result = await client.ApplyStatusAsync(body, FieldManager, true, ct);
-                writes.Add(new WriteRecord(controller, "status", cr.RefOf(), "status differs", result.Error));
+                writes.Add(new WriteRecord(controller, "status", crRef, "status differs", result.Error));
+                if (result.IsOk)
+                {
+                    sent[crRef] = (status, cr.Meta("resourceVersion"));
+                }
+
                 if (ct.IsCancellationRequested)
                 {
                     return Stop(ReconcileOutcome.Cancelled, null);

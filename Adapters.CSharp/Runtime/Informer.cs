@@ -23,7 +23,7 @@ public sealed class Informer(
     /// How long one list's cache is trusted: a watch resumes from the last resourceVersion, so an event the
     /// connection lost is never replayed; a periodic fresh list bounds how long such a loss can last.
     /// </summary>
-    public static readonly TimeSpan DefaultRelist = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan DefaultRelist = TimeSpan.FromMinutes(10);
 
 
     private readonly object gate = new();

@@ -152,7 +152,7 @@ public sealed class OperatorRuntime
         var decision = Ztwim.Kernel.Reconcile.Reconcile.reconcile(inputs);
         var kind = ControllerKeys.KindOf(key);
         var cr = inputs.Crs.TryFind(kind) is { } found ? found.Value : null;
-        var result = await applier.ExecuteAsync(key, cr, decision, ct);
+        var result = await applier.ExecuteAsync(key, cr, decision, inputs.Observed, ct);
         Reconciles++;
 
         lock (gate)

@@ -27,25 +27,40 @@ type RenderArgs =
             | Files _ -> "manifest files with the CRs"
 
 type QuickstartArgs =
-    | [<Hidden>] Quiet
+    | Seed of seed: int
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Quiet -> "unused"
+            | Seed _ -> "the seed of the simulation (default 0)"
+
+type RunArgs =
+    | Seed of seed: int
+    | [<AltCommandLine("-o")>] Output of format: string
+    | [<MainCommand; Mandatory>] Scenario of scenario: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Seed _ -> "the seed of the simulation (default 0): the same seed prints the same bytes"
+            | Output _ -> "text (default) or json"
+            | Scenario _ -> "a scenario file, or the name of a shipped scenario (quickstart, create-only, ...)"
 
 [<RequireSubcommand>]
 type SimArgs =
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
     | [<CliPrefix(CliPrefix.None)>] Render of ParseResults<RenderArgs>
     | [<CliPrefix(CliPrefix.None)>] Quickstart of ParseResults<QuickstartArgs>
+    | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Check _ -> "validate ZTWIM custom resources: prints 'ok Kind/name' or each error; exit 2 on any error"
             | Render _ -> "print the objects the operator would create for the CRs, sorted by kind, namespace, name"
-            | Quickstart _ -> "the embedded quickstart: the manual's CRs, parsed and defaulted"
+            | Quickstart _ -> "the embedded default: the quickstart scenario, with a table of the operand objects"
+            | Run _ ->
+                "run a reconcile scenario on the simulated cluster: its trace, then a summary; exit 0 when every expectation holds"
 
 [<EntryPoint>]
 let main argv =
@@ -77,7 +92,7 @@ let main argv =
                 | _ -> Error(sprintf "--env takes NAME=VALUE, not %s" a))
 
         let output =
-            match r.TryGetResult Output with
+            match r.TryGetResult RenderArgs.Output with
             | None
             | Some "yaml" -> Ok Render.YamlDocuments
             | Some "json" -> Ok Render.JsonArray
@@ -105,4 +120,14 @@ let main argv =
                     | None -> env
 
             Render.run (Ztwim.Kernel.Render.Mode.ofEnvironment p env) o (r.GetResult RenderArgs.Files) out
-    | Quickstart _ -> Quickstart.run out
+    | Quickstart q -> Run.run "quickstart" (q.GetResult(QuickstartArgs.Seed, defaultValue = 0)) false true out
+    | Run r ->
+        match r.TryGetResult RunArgs.Output with
+        | None
+        | Some "text" ->
+            Run.run (r.GetResult RunArgs.Scenario) (r.GetResult(RunArgs.Seed, defaultValue = 0)) false false out
+        | Some "json" ->
+            Run.run (r.GetResult RunArgs.Scenario) (r.GetResult(RunArgs.Seed, defaultValue = 0)) true false out
+        | Some other ->
+            eprintfn "ztwim-sim run: -o must be text or json, not %s" other
+            2

@@ -13,7 +13,10 @@ let private assembly = Assembly.GetExecutingAssembly()
 /// The scenarios shipped inside ztwim-sim, by name.
 let shipped () =
     assembly.GetManifestResourceNames()
-    |> Array.filter (fun n -> n.StartsWith prefix && n.EndsWith ".yaml" && not (n.Substring(prefix.Length).Contains '/'))
+    |> Array.filter (fun n ->
+        n.StartsWith prefix
+        && n.EndsWith ".yaml"
+        && not (n.Substring(prefix.Length).Contains '/'))
     |> Array.map (fun n -> Path.GetFileNameWithoutExtension n)
     |> Array.sort
     |> List.ofArray
@@ -59,5 +62,12 @@ let run (nameOrPath: string) (seed: int) (json: bool) (withOperands: bool) (out:
         2
     | Ok scenario ->
         let report = ScenarioRun.run scenario seed
-        out (if json then ScenarioReport.json report else ScenarioReport.text withOperands report)
+
+        out (
+            if json then
+                ScenarioReport.json report
+            else
+                ScenarioReport.text withOperands report
+        )
+
         if report.Passed then 0 else 1

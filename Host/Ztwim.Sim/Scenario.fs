@@ -23,9 +23,16 @@ type FieldExpectation = { Path: string; Value: Json }
 type Expectation =
     | Converged
     | WritesInPhase of int
+    /// Writes to operand objects (all writes but the CRs' status) in the current phase.
+    | OperandWritesInPhase of int
     | ObjectExists of Target * FieldExpectation list
     | ObjectAbsent of Target
-    | ConditionIs of kind: string * conditionType: string * status: string * reason: string option
+    | ConditionIs of
+        kind: string *
+        conditionType: string *
+        status: string *
+        reason: string option *
+        messageContains: string option
     /// The last user write was rejected with a message containing this text.
     | Rejected of containing: string
 
@@ -144,8 +151,14 @@ let private conditions at (items: Json list) =
 
             match get "kind", get "type", get "status" with
             | Some k, Some t, Some s when List.contains s [ "True"; "False"; "Unknown" ] ->
-                Ok(ConditionIs(k, t, s, get "reason"))
-            | _ -> Error(errorAt ip (Some c) "needs kind, type and status (True, False or Unknown), and may give reason")))
+                Ok(ConditionIs(k, t, s, get "reason", get "messageContains"))
+            | _ ->
+                Error(
+                    errorAt
+                        ip
+                        (Some c)
+                        "needs kind, type and status (True, False or Unknown), and may give reason and messageContains"
+                )))
     |> sequence
 
 let private expectation path (m: Map<string, Json>) : Result<Expectation list, string> =
@@ -158,6 +171,7 @@ let private expectation path (m: Map<string, Json>) : Result<Expectation list, s
         match key, v with
         | "converged", Json.Bool true -> Ok [ Converged ]
         | "writes", Json.Number n when n >= 0m && n = Math.Truncate n -> Ok [ WritesInPhase(int n) ]
+        | "operandWrites", Json.Number n when n >= 0m && n = Math.Truncate n -> Ok [ OperandWritesInPhase(int n) ]
         | "rejected", Json.String s -> Ok [ Rejected s ]
         | "objects", Json.Array items -> objects at items
         | "conditions", Json.Array items -> conditions at items
@@ -166,7 +180,7 @@ let private expectation path (m: Map<string, Json>) : Result<Expectation list, s
                 errorAt
                     at
                     (Some v)
-                    "is not an expectation: converged: true, writes: N, rejected: STEP-NAME, objects: [...], conditions: [...]"
+                    "is not an expectation: converged: true, writes: N, operandWrites: N, rejected: TEXT, objects: [...], conditions: [...]"
             ))
     |> sequence
     |> Result.map List.concat
@@ -212,7 +226,11 @@ let private names path (j: Json) =
 
 let private envMap path (j: Json) =
     members path j
-    |> Result.bind (fun m -> m |> Map.toList |> List.map (fun (k, v) -> str (path + "." + k) v |> Result.map (fun s -> k, s)) |> sequence)
+    |> Result.bind (fun m ->
+        m
+        |> Map.toList
+        |> List.map (fun (k, v) -> str (path + "." + k) v |> Result.map (fun s -> k, s))
+        |> sequence)
     |> Result.map Map.ofList
 
 /// One step: a mapping with exactly one verb.
@@ -262,12 +280,19 @@ let private step (read: FileReader) (i: int) (j: Json) : Result<Step, string> =
         | "faultsOn", _ -> faultRates at v |> Result.map FaultsOn
         | "faultsOff", _ -> names at v |> Result.map FaultsOff
         | "podFailure", Json.Object a ->
-            let get name = Map.tryFind name a |> Option.map (str (at + "." + name))
+            let get name =
+                Map.tryFind name a |> Option.map (str (at + "." + name))
 
             match get "namespace", get "workload", get "reason" with
             | Some(Ok ns), Some(Ok w), (None | Some(Ok _) as r) ->
                 Ok(PodFailure(ns, w, r |> Option.map (Result.defaultValue "")))
-            | _ -> Error(errorAt at (Some v) "needs namespace and workload, and reason (ImagePullBackOff or CrashLoopBackOff) to fail, none to heal")
+            | _ ->
+                Error(
+                    errorAt
+                        at
+                        (Some v)
+                        "needs namespace and workload, and reason (ImagePullBackOff or CrashLoopBackOff) to fail, none to heal"
+                )
         | "phase", Json.String name -> Ok(Phase name)
         | "expect", Json.Object e ->
             let name =
@@ -313,7 +338,7 @@ let private setup (j: Json option) =
         match env, Map.tryFind "namespace" m with
         | Ok e, Some(Json.String ns) -> Ok(Map.add "OPERATOR_NAMESPACE" ns e)
         | Ok _, Some other -> Error(errorAt "cluster.namespace" (Some other) "must be a string")
-        | e, None -> e
+        | e, _ -> e
 
     match nodes, platform, env with
     | Ok n, Ok p, Ok e -> Ok { Nodes = n; Platform = p; Env = e }

@@ -69,14 +69,22 @@ let text (withOperands: bool) (r: Report) =
       | None -> ()
 
       let held = r.Verdicts |> List.filter _.Holds |> List.length
-      yield sprintf "result: %s, %d of %d expectations hold" (if r.Passed then "passed" else "FAILED") held r.Verdicts.Length ]
+
+      yield
+          sprintf
+              "result: %s, %d of %d expectations hold"
+              (if r.Passed then "passed" else "FAILED")
+              held
+              r.Verdicts.Length ]
     |> String.concat "\n"
 
 /// The report as one JSON document.
 let json (r: Report) =
     let s (t: string) = Json.String t
     let n (i: int) = Json.num i
-    let pairs (ps: (string * int) list) = Json.obj (ps |> List.map (fun (k, v) -> k, n v))
+
+    let pairs (ps: (string * int) list) =
+        Json.obj (ps |> List.map (fun (k, v) -> k, n v))
 
     Json.obj
         [ "scenario", s r.Scenario
@@ -99,7 +107,8 @@ let json (r: Report) =
                 "reconciles", n r.Reconciles
                 "restarts", n r.Restarts
                 "requests", pairs r.Requests
-                "writesByPhase", Json.arr (r.Phases |> List.map (fun (k, v) -> Json.obj [ "phase", s k; "writes", n v ]))
+                "writesByPhase",
+                Json.arr (r.Phases |> List.map (fun (k, v) -> Json.obj [ "phase", s k; "writes", n v ]))
                 "faultsInjected", pairs r.FaultsInjected ]
           "conditions",
           Json.obj (

@@ -26,25 +26,27 @@ type FinalConditions =
 
 /// Everything a run produced.
 type Report =
-    { Scenario: string
-      Seed: int
-      Trace: TraceLine list
-      Verdicts: Verdict list
-      /// A step that could not be carried out (an unknown fault, a bad object): the run stops there.
-      Failure: string option
-      Reconciles: int
-      Restarts: int
-      Requests: (string * int) list
-      Phases: (string * int) list
-      FaultsInjected: (string * int) list
-      Conditions: FinalConditions list
-      SimulatedTime: TimeSpan
-      Operands: (ObjectRef * string) list }
+    {
+        Scenario: string
+        Seed: int
+        Trace: TraceLine list
+        Verdicts: Verdict list
+        /// A step that could not be carried out (an unknown fault, a bad object): the run stops there.
+        Failure: string option
+        Reconciles: int
+        Restarts: int
+        Requests: (string * int) list
+        Phases: (string * int) list
+        FaultsInjected: (string * int) list
+        Conditions: FinalConditions list
+        SimulatedTime: TimeSpan
+        Operands: (ObjectRef * string) list
+    }
 
-    member r.Passed =
-        r.Failure.IsNone && r.Verdicts |> List.forall _.Holds
+    member r.Passed = r.Failure.IsNone && r.Verdicts |> List.forall _.Holds
 
-let private refOf (t: Target) = JsonAccess.Ref(t.ApiVersion, t.Kind, Option.toObj t.Namespace, t.Name)
+let private refOf (t: Target) =
+    JsonAccess.Ref(t.ApiVersion, t.Kind, Option.toObj t.Namespace, t.Name)
 
 let private show (t: Target) =
     match t.Namespace with
@@ -94,13 +96,19 @@ let rec valueAt (segments: string list) (json: Json) =
             |> Option.bind (valueAt rest)
     | _ -> None
 
+let private text (j: Json) (name: string) =
+    j.Str(name) |> Option.ofObj |> Option.defaultValue ""
+
 let private conditionsOf (cr: Json) =
     cr.Items("status", "conditions")
-    |> Seq.map (fun c ->
-        (c.Str("type") |> Option.ofObj |> Option.defaultValue ""),
-        (c.Str("status") |> Option.ofObj |> Option.defaultValue ""),
-        (c.Str("reason") |> Option.ofObj |> Option.defaultValue ""))
+    |> Seq.map (fun c -> text c "type", text c "status", text c "reason")
     |> List.ofSeq
+
+let private messageOf (cr: Json) (ctype: string) =
+    cr.Items("status", "conditions")
+    |> Seq.tryFind (fun c -> text c "type" = ctype)
+    |> Option.map (fun c -> text c "message")
+    |> Option.defaultValue ""
 
 /// Whether an operand object is ready: a workload by the kernel's own health rule, anything else by existing.
 let readiness (o: Json) =
@@ -124,7 +132,11 @@ let run (scenario: Scenario) (seed: int) : Report =
         SimulationSetup(
             Nodes = scenario.Setup.Nodes,
             Platform = scenario.Setup.Platform,
-            Env = (scenario.Setup.Env |> Map.toSeq |> dict |> fun d -> Dictionary<string, string>(d)),
+            Env =
+                (scenario.Setup.Env
+                 |> Map.toSeq
+                 |> dict
+                 |> fun d -> Dictionary<string, string>(d)),
             Seed = seed
         )
 
@@ -133,6 +145,13 @@ let run (scenario: Scenario) (seed: int) : Report =
     let verdicts = ResizeArray<Verdict>()
     let phases = ResizeArray<string * int>()
     let mutable phase = ("start", 0)
+    let mutable phaseStatusWrites = 0
+
+    let statusWrites () =
+        match sim.Operator.Requests.TryGetValue "status" with
+        | true, n -> n
+        | _ -> 0
+
     let mutable lastRejection: string option = None
     let mutable failure: string option = None
 
@@ -159,14 +178,29 @@ let run (scenario: Scenario) (seed: int) : Report =
                   Detail = detail }
 
         match e with
-        | Converged -> verdict "converged" sim.IsConverged (if sim.IsConverged then "" else "the operator still has work")
+        | Converged ->
+            verdict
+                "converged"
+                sim.IsConverged
+                (if sim.IsConverged then
+                     ""
+                 else
+                     "the operator still has work")
         | WritesInPhase n ->
             let name, start = phase
             let writes = sim.Operator.Writes - start
             verdict (sprintf "%d writes in phase %s" n name) (writes = n) (sprintf "%d writes" writes)
+        | OperandWritesInPhase n ->
+            let name, start = phase
+            let writes = sim.Operator.Writes - start - (statusWrites () - phaseStatusWrites)
+            verdict (sprintf "%d operand writes in phase %s" n name) (writes = n) (sprintf "%d operand writes" writes)
         | ObjectAbsent t ->
             let found = get (refOf t)
-            verdict (sprintf "%s absent" (show t)) (not found.IsOk && found.Error.Code = 404) (if found.IsOk then "it exists" else "")
+
+            verdict
+                (sprintf "%s absent" (show t))
+                (not found.IsOk && found.Error.Code = 404)
+                (if found.IsOk then "it exists" else "")
         | ObjectExists(t, fields) ->
             let found = get (refOf t)
 
@@ -178,7 +212,8 @@ let run (scenario: Scenario) (seed: int) : Report =
                     |> List.choose (fun f ->
                         match valueAt (fieldPath f.Path) found.Value with
                         | Some v when v = f.Value -> None
-                        | Some v -> Some(sprintf "%s is %s, not %s" f.Path (JsonText.compact v) (JsonText.compact f.Value))
+                        | Some v ->
+                            Some(sprintf "%s is %s, not %s" f.Path (JsonText.compact v) (JsonText.compact f.Value))
                         | None -> Some(sprintf "%s is absent, not %s" f.Path (JsonText.compact f.Value)))
 
                 let what =
@@ -188,9 +223,15 @@ let run (scenario: Scenario) (seed: int) : Report =
                         sprintf "%s has %s" (show t) (fields |> List.map (fun f -> f.Path) |> String.concat ", ")
 
                 verdict what wrong.IsEmpty (String.concat "; " wrong)
-        | ConditionIs(kind, ctype, status, reason) ->
+        | ConditionIs(kind, ctype, status, reason, contains) ->
             let what =
-                sprintf "%s %s=%s%s" kind ctype status (reason |> Option.map (sprintf " (%s)") |> Option.defaultValue "")
+                sprintf
+                    "%s %s=%s%s%s"
+                    kind
+                    ctype
+                    status
+                    (reason |> Option.map (sprintf " (%s)") |> Option.defaultValue "")
+                    (contains |> Option.map (sprintf ", message naming %s") |> Option.defaultValue "")
 
             match get (crRef kind) with
             | r when not r.IsOk -> verdict what false (string r.Error)
@@ -198,8 +239,14 @@ let run (scenario: Scenario) (seed: int) : Report =
                 match conditionsOf r.Value |> List.tryFind (fun (t, _, _) -> t = ctype) with
                 | None -> verdict what false "no such condition"
                 | Some(_, s, rs) ->
-                    let holds = s = status && (reason.IsNone || reason = Some rs)
-                    verdict what holds (sprintf "%s (%s)" s rs)
+                    let message = messageOf r.Value ctype
+
+                    let holds =
+                        s = status
+                        && (reason.IsNone || reason = Some rs)
+                        && (contains |> Option.forall message.Contains)
+
+                    verdict what holds (sprintf "%s (%s): %s" s rs message)
         | Rejected text ->
             let what = sprintf "the last user write was rejected naming %s" text
 
@@ -211,18 +258,35 @@ let run (scenario: Scenario) (seed: int) : Report =
         match step with
         | ApplyObject(docs, source) ->
             for doc in docs do
-                let what = sprintf "%s %s" (doc.Str("kind") |> Option.ofObj |> Option.defaultValue "?") source
+                let what =
+                    sprintf "%s %s" (doc.Str("kind") |> Option.ofObj |> Option.defaultValue "?") source
+
                 userWrite "apply" what (sim.AsUser(fun c -> c.ApplyAsync(doc, "kubectl", true, ct)))
         | Patch(t, patch) -> userWrite "patch" (show t) (sim.AsUser(fun c -> c.MergePatchAsync(refOf t, patch, ct)))
         | Delete t ->
             let r = sim.AsUser(fun c -> c.DeleteAsync(refOf t, ct))
-            userWrite "delete" (show t) (if r.IsOk then ApiResult<Json>.Ok(Json.Null) else r.Cast<Json>())
+
+            userWrite
+                "delete"
+                (show t)
+                (if r.IsOk then
+                     ApiResult<Json>.Ok(Json.Null)
+                 else
+                     r.Cast<Json>())
         | SetEnv(set, unset) ->
             let changes =
                 [ for KeyValue(k, v) in set -> KeyValuePair(k, v)
                   for k in unset -> KeyValuePair(k, null) ]
 
-            sim.Note("user", "env", "operator", changes |> List.map (fun kv -> sprintf "%s=%s" kv.Key (if isNull kv.Value then "<unset>" else kv.Value)) |> String.concat " ")
+            sim.Note(
+                "user",
+                "env",
+                "operator",
+                changes
+                |> List.map (fun kv -> sprintf "%s=%s" kv.Key (if isNull kv.Value then "<unset>" else kv.Value))
+                |> String.concat " "
+            )
+
             sim.SetEnv changes
         | Restart ->
             sim.Note("user", "restart", "operator", "")
@@ -231,7 +295,16 @@ let run (scenario: Scenario) (seed: int) : Report =
         | RunFor span -> sim.RunFor span
         | RunUntilConverged timeout ->
             let ok = sim.RunUntilConverged timeout
-            sim.Note("simulation", "converge", "", (if ok then "converged" else sprintf "not converged within %O" timeout))
+
+            sim.Note(
+                "simulation",
+                "converge",
+                "",
+                (if ok then
+                     "converged"
+                 else
+                     sprintf "not converged within %O" timeout)
+            )
         | FaultsOn rates ->
             for name, rate in rates do
                 match sim.Faults.On(name, rate) with
@@ -239,7 +312,11 @@ let run (scenario: Scenario) (seed: int) : Report =
                 | error -> failure <- Some(sprintf "steps[%d].faultsOn.%s: %s" i name error)
         | FaultsOff names ->
             for name in names do
-                if name = "all" then sim.Faults.AllOff() else sim.Faults.Off name
+                if name = "all" then
+                    sim.Faults.AllOff()
+                else
+                    sim.Faults.Off name
+
                 sim.Note("simulation", "fault", name, "off")
         | PodFailure(ns, workload, reason) ->
             match reason with
@@ -252,6 +329,7 @@ let run (scenario: Scenario) (seed: int) : Report =
         | Phase name ->
             closePhase ()
             phase <- (name, sim.Operator.Writes)
+            phaseStatusWrites <- statusWrites ()
             sim.Note("simulation", "phase", name, "")
         | Expect(name, expectations) -> expectations |> List.iter (check name)
 
@@ -283,8 +361,13 @@ let run (scenario: Scenario) (seed: int) : Report =
     let operands =
         ResourceTypes.Owned
         |> Seq.collect (fun t ->
-            let listed = sim.AsUser(fun c -> c.ListAsync(t, null, Ztwim.Adapters.Runtime.ControllerKeys.ManagedBySelector, ct))
-            if listed.IsOk then listed.Value.Items :> seq<Json> else Seq.empty)
+            let listed =
+                sim.AsUser(fun c -> c.ListAsync(t, null, Ztwim.Adapters.Runtime.ControllerKeys.ManagedBySelector, ct))
+
+            if listed.IsOk then
+                listed.Value.Items :> seq<Json>
+            else
+                Seq.empty)
         |> Seq.map (fun o -> o.RefOf(), readiness o)
         |> List.ofSeq
 
