@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ztwim build entry point.
 #   ./build.sh run          restore, build, run ztwim-sim's quickstart (the main job's embedded default)
-#   ./build.sh test         format check, build, every test project; last line "N passed, N failed, N skipped"
+#   ./build.sh test         format check, build, every test project; last line "N passed, N failed"
 #   ./build.sh sim ARGS...  run ztwim-sim with ARGS (build output on stderr, ztwim-sim's exit code)
 #   ./build.sh build        restore and build only
 #   ./build.sh format       apply fantomas and dotnet format
@@ -97,7 +97,8 @@ run_tests() {
   done
   rm -f "$log"
   [ "$failed" -gt 0 ] && status=1
-  echo "$passed passed, $failed failed, $skipped skipped"
+  if [ "$skipped" -gt 0 ]; then echo "$skipped skipped"; fi
+  echo "$passed passed, $failed failed"
   return $status
 }
 

@@ -36,6 +36,7 @@ type QuickstartArgs =
 
 type RunArgs =
     | Seed of seed: int
+    | Repeat of times: int
     | [<AltCommandLine("-o")>] Output of format: string
     | [<MainCommand; Mandatory>] Scenario of scenario: string
 
@@ -43,6 +44,7 @@ type RunArgs =
         member a.Usage =
             match a with
             | Seed _ -> "the seed of the simulation (default 0): the same seed prints the same bytes"
+            | Repeat _ -> "run the scenario this many more times first and report runs per second on stderr"
             | Output _ -> "text (default) or json"
             | Scenario _ -> "a scenario file, or the name of a shipped scenario (quickstart, create-only, ...)"
 
@@ -122,6 +124,9 @@ let main argv =
             Render.run (Ztwim.Kernel.Render.Mode.ofEnvironment p env) o (r.GetResult RenderArgs.Files) out
     | Quickstart q -> Run.run "quickstart" (q.GetResult(QuickstartArgs.Seed, defaultValue = 0)) false true out
     | Run r ->
+        r.TryGetResult RunArgs.Repeat
+        |> Option.iter (fun n -> Run.measure (r.GetResult RunArgs.Scenario) (r.GetResult(RunArgs.Seed, defaultValue = 0)) n)
+
         match r.TryGetResult RunArgs.Output with
         | None
         | Some "text" ->

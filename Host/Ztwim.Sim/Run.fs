@@ -71,3 +71,19 @@ let run (nameOrPath: string) (seed: int) (json: bool) (withOperands: bool) (out:
         )
 
         if report.Passed then 0 else 1
+
+/// Runs a scenario `times` times and reports, on stderr (stdout stays deterministic), the median wall time
+/// of one run and runs per second.
+let measure (nameOrPath: string) (seed: int) (times: int) =
+    match resolve nameOrPath with
+    | Error e -> eprintfn "ztwim-sim run: %s" e
+    | Ok scenario ->
+        let durations =
+            [ for _ in 1 .. max 1 times ->
+                  let watch = Diagnostics.Stopwatch.StartNew()
+                  ScenarioRun.run scenario seed |> ignore
+                  watch.Elapsed.TotalMilliseconds ]
+            |> List.sort
+
+        let median = durations.[durations.Length / 2]
+        eprintfn "%s: %d runs, median %.1f ms per run, %.1f runs per second" scenario.Name durations.Length median (1000.0 / median)
