@@ -125,7 +125,8 @@ let main argv =
     | Quickstart q -> Run.run "quickstart" (q.GetResult(QuickstartArgs.Seed, defaultValue = 0)) false true out
     | Run r ->
         r.TryGetResult RunArgs.Repeat
-        |> Option.iter (fun n -> Run.measure (r.GetResult RunArgs.Scenario) (r.GetResult(RunArgs.Seed, defaultValue = 0)) n)
+        |> Option.iter (fun n ->
+            Run.measure (r.GetResult RunArgs.Scenario) (r.GetResult(RunArgs.Seed, defaultValue = 0)) n)
 
         match r.TryGetResult RunArgs.Output with
         | None

@@ -86,4 +86,10 @@ let measure (nameOrPath: string) (seed: int) (times: int) =
             |> List.sort
 
         let median = durations.[durations.Length / 2]
-        eprintfn "%s: %d runs, median %.1f ms per run, %.1f runs per second" scenario.Name durations.Length median (1000.0 / median)
+
+        eprintfn
+            "%s: %d runs, median %.1f ms per run, %.1f runs per second"
+            scenario.Name
+            durations.Length
+            median
+            (1000.0 / median)
