@@ -55,6 +55,9 @@ public sealed class SimCluster
 
     public bool Serves(ResourceType type) => Api.Serves(type);
 
+    /// <summary>Whether a kind has a status subresource (its status is written only through it).</summary>
+    public bool HasStatusSubresource(ResourceType type) => ObjectScope.HasStatusSubresource(type);
+
     internal ApiServer Api { get; }
 
     internal EventRecorder Events { get; }

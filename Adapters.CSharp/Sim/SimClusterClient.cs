@@ -45,6 +45,14 @@ public sealed class SimClusterClient : IClusterClient
     public Task<ApiResult<Json>> ApplyStatusAsync(Json obj, string fieldManager, bool force, CancellationToken ct) =>
         Answer("status", ct, () => cluster.Api.Apply(obj, fieldManager, force, true));
 
+    /// <summary>PUT of the status subresource (outside the port: only the served API needs it); 409 on a stale resourceVersion.</summary>
+    public Task<ApiResult<Json>> UpdateStatusAsync(Json obj, CancellationToken ct) =>
+        Answer("status", ct, () => cluster.Api.Update(obj, Name, true));
+
+    /// <summary>A JSON merge patch of the status subresource (outside the port: only the served API needs it).</summary>
+    public Task<ApiResult<Json>> MergePatchStatusAsync(ObjectRef r, Json patch, CancellationToken ct) =>
+        Answer("status", ct, () => cluster.Api.Patch(r, patch, Name, true));
+
     public Task<ApiResult<bool>> DeleteAsync(ObjectRef r, CancellationToken ct) => Answer("delete", ct, () => cluster.Api.Delete(r));
 
     public Task<ApiResult<bool>> RecordEventAsync(EventRecord e, CancellationToken ct) =>
