@@ -13,6 +13,10 @@ internal sealed class FieldSet
 {
     private readonly SortedDictionary<string, FieldSet> children = new(StringComparer.Ordinal);
 
+    // A set is built once (Of, OfPaths, FromJson, the set operations) and never changed after it is read,
+    // so its JSON can be kept.
+    private Json? json;
+
     public bool Self { get; private set; }
 
     public bool IsEmpty => !Self && children.Count == 0;
@@ -53,14 +57,16 @@ internal sealed class FieldSet
         {
             case Json.Object o when !o.Item.IsEmpty && !shape.AtomicMap:
                 return OfObject(value, shape);
-            case Json.Array a when !a.Item.IsEmpty && shape.Keyed(value):
+            case Json.Array a when !a.Item.IsEmpty && shape.KeyElements(value) is { } keys:
                 {
                     var set = new FieldSet();
+                    var items = shape.Items;
+                    var i = 0;
                     foreach (var item in a.Item)
                     {
-                        var child = Of(item, shape.Items);
+                        var child = Of(item, items);
                         child.Self = true;
-                        set.Add(KeyElement(shape.KeyOf(item)!), child);
+                        set.Add(keys[i++], child);
                     }
 
                     return set;
@@ -105,13 +111,20 @@ internal sealed class FieldSet
         {
             case Json.Object o when !o.Item.IsEmpty && !shape.AtomicMap && before is Json.Object:
                 return ChangedObject(before, after, shape);
-            case Json.Array a when shape.Keyed(after) && shape.Keyed(before):
+            case Json.Array a when shape.KeyElements(after) is { } keys && shape.KeyElements(before) is { } oldKeys:
                 {
                     var set = new FieldSet();
-                    var old = ((Json.Array)before).Item.ToDictionary(i => KeyElement(shape.KeyOf(i)!), i => i);
+                    var old = new Dictionary<string, Json>(StringComparer.Ordinal);
+                    var j = 0;
+                    foreach (var item in ((Json.Array)before).Item)
+                    {
+                        old[oldKeys[j++]] = item;
+                    }
+
+                    var i = 0;
                     foreach (var item in a.Item)
                     {
-                        var element = KeyElement(shape.KeyOf(item)!);
+                        var element = keys[i++];
                         FieldSet child;
                         if (old.TryGetValue(element, out var was))
                         {
@@ -228,7 +241,15 @@ internal sealed class FieldSet
     }
 
     /// <summary>The FieldsV1 JSON: members per element, <c>"."</c> for an owned node with children, <c>{}</c> for a leaf.</summary>
-    public Json ToJson()
+    public Json ToJson() => json ??= BuildJson();
+
+    /// <summary>Whether both sets hold the same paths.</summary>
+    public bool SameAs(FieldSet other) =>
+        ReferenceEquals(this, other)
+        || (Self == other.Self && children.Count == other.children.Count
+            && children.All(kv => other.children.TryGetValue(kv.Key, out var o) && kv.Value.SameAs(o)));
+
+    private Json BuildJson()
     {
         var members = children.Select(kv => new KeyValuePair<string, Json>(kv.Key, kv.Value.ToJson())).ToList();
         if (Self && children.Count > 0)
@@ -239,10 +260,10 @@ internal sealed class FieldSet
         return JsonAccess.Object(members);
     }
 
-    public static FieldSet FromJson(Json? json)
+    public static FieldSet FromJson(Json? fields)
     {
         var set = new FieldSet();
-        foreach (var (e, c) in JsonMembers.MapOf(json))
+        foreach (var (e, c) in JsonMembers.MapOf(fields))
         {
             if (e == ".")
             {
@@ -258,6 +279,8 @@ internal sealed class FieldSet
             }
         }
 
+        // Stored fields are this class's own output, so they are already the set's JSON.
+        set.json = fields is Json.Object ? fields : null;
         return set;
     }
 

@@ -72,7 +72,7 @@ internal static class ManagedFields
             else
             {
                 var fields = e.Fields.Minus(removed).Minus(changed);
-                result.Add(fields.ToJson().Equals(e.Fields.ToJson()) ? e : e with { Fields = fields });
+                result.Add(fields.SameAs(e.Fields) ? e : e with { Fields = fields });
             }
         }
 

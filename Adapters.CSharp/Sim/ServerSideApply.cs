@@ -58,7 +58,7 @@ internal static class ServerSideApply
         var merged = Merge(currentPart, appliedPart, shape);
         merged = Remove(merged, removed, shape) ?? JsonAccess.EmptyObject;
 
-        var entry = mine is not null && mine.Fields.ToJson().Equals(sent.ToJson())
+        var entry = mine is not null && mine.Fields.SameAs(sent)
             ? mine
             : new ManagedEntry(manager, ManagedEntry.Apply, subresource, apiVersion, now, sent);
         var result = new List<ManagedEntry>();
@@ -96,19 +96,21 @@ internal static class ServerSideApply
                     return result;
                 }
 
-            case Json.Array a when shape.Keyed(applied) && shape.Keyed(current):
+            case Json.Array a when shape.KeyElements(applied) is { } appliedKeys && shape.KeyElements(current) is { } currentKeys:
                 {
                     var byKey = new Dictionary<string, Json>(StringComparer.Ordinal);
+                    var n = 0;
                     foreach (var item in a.Item)
                     {
-                        byKey[FieldSet.KeyElement(shape.KeyOf(item)!)] = item;
+                        byKey[appliedKeys[n++]] = item;
                     }
 
                     var used = new HashSet<string>(StringComparer.Ordinal);
                     var items = new List<Json>();
+                    var m = 0;
                     foreach (var item in ((Json.Array)current).Item)
                     {
-                        var key = FieldSet.KeyElement(shape.KeyOf(item)!);
+                        var key = currentKeys[m++];
                         if (byKey.TryGetValue(key, out var sent) && used.Add(key))
                         {
                             items.Add(Merge(item, sent, shape.Items));
@@ -119,9 +121,10 @@ internal static class ServerSideApply
                         }
                     }
 
+                    n = 0;
                     foreach (var item in a.Item)
                     {
-                        if (used.Add(FieldSet.KeyElement(shape.KeyOf(item)!)))
+                        if (used.Add(appliedKeys[n++]))
                         {
                             items.Add(item);
                         }
@@ -177,11 +180,9 @@ internal static class ServerSideApply
                     return result;
                 }
 
-            case Json.Array a when shape.Keyed(value):
+            case Json.Array a when shape.KeyElements(value) is { } keys:
                 return JsonAccess.Array(a.Item
-                    .Select(item => removed.Children.TryGetValue(FieldSet.KeyElement(shape.KeyOf(item)!), out var child)
-                        ? Remove(item, child, shape.Items)
-                        : item)
+                    .Select((item, i) => removed.Children.TryGetValue(keys[i], out var child) ? Remove(item, child, shape.Items) : item)
                     .OfType<Json>());
 
             case Json.Array a when shape.ListKind == ListKind.Set:

@@ -55,9 +55,29 @@ internal abstract class Shape
         return JsonAccess.Object([.. members]);
     }
 
-    /// <summary>Whether every item of a list has its key, so that it can merge by key.</summary>
-    public bool Keyed(Json list) =>
-        ListKind == ListKind.Map && list is Json.Array a && a.Item.All(i => KeyOf(i) is not null);
+    /// <summary>The path elements (<c>k:{...}</c>) of a keyed list's items, or null when the list does not merge
+    /// by key here (atomic, or an item lacks a key field).</summary>
+    public string[]? KeyElements(Json list)
+    {
+        if (ListKind != ListKind.Map || list is not Json.Array a)
+        {
+            return null;
+        }
+
+        var elements = new string[a.Item.Length];
+        var i = 0;
+        foreach (var item in a.Item)
+        {
+            if (KeyOf(item) is not { } key)
+            {
+                return null;
+            }
+
+            elements[i++] = FieldSet.KeyElement(key);
+        }
+
+        return elements;
+    }
 }
 
 /// <summary>The merge keys of the built-in Kubernetes types (their patchMergeKey / listMapKey markers).</summary>
@@ -65,18 +85,32 @@ internal sealed class BuiltinShape(string kind, string[] path) : Shape
 {
     private const string Item = "[]";
 
+    private string[]? keys;
+    private bool keysKnown;
+
     public override Shape Field(string name) => new BuiltinShape(kind, [.. path, name]);
 
     public override Shape Items => new BuiltinShape(kind, [.. path, Item]);
 
-    public override ListKind ListKind => Keys() is { } ? ListKind.Map : IsSet() ? ListKind.Set : ListKind.Atomic;
+    public override ListKind ListKind => CachedKeys() is { } ? ListKind.Map : IsSet() ? ListKind.Set : ListKind.Atomic;
 
-    public override IReadOnlyList<string> ListKeys => Keys() ?? [];
+    public override IReadOnlyList<string> ListKeys => CachedKeys() ?? [];
 
     public override bool AtomicMap =>
         path.Length > 0 && path[^1] is "nodeSelector" or "selector" or "labelSelector" or "namespaceSelector";
 
     private bool IsSet() => path is ["metadata", "finalizers"];
+
+    private string[]? CachedKeys()
+    {
+        if (!keysKnown)
+        {
+            keys = Keys();
+            keysKnown = true;
+        }
+
+        return keys;
+    }
 
     private string[]? Keys()
     {
