@@ -64,6 +64,19 @@ let private objects =
               Expect.equal (List.distinct first).Length 3 "distinct"
               Expect.equal (uids ()) first "deterministic"
           }
+          test "generateName makes a fresh name on create" {
+              let s = sim ()
+
+              let named =
+                  configMap "" [] []
+                  |> remove "metadata.name"
+                  |> set "metadata.generateName" (str "cm-")
+
+              let a = create s named
+              let b = create s named
+              Expect.isMatch (text "metadata.name" a) "^cm-[b-z2-9]{5}$" "generated"
+              Expect.notEqual (text "metadata.name" a) (text "metadata.name" b) "distinct"
+          }
           test "a kind the cluster does not serve is 404" {
               let s =
                   simWith (SimClusterOptions(ServedTypes = SimClusterOptions.PlainKubernetesTypes))

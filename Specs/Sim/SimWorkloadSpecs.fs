@@ -180,6 +180,22 @@ let private statefulSet =
 
               for pod in s.Cluster.Objects(pods, "ns") do
                   Expect.equal (text "spec.containers[0].image" pod) "server:2" "new image"
+          }
+          test "scaling down by a patch (kubectl scale) removes the highest ordinals, one at a time" {
+              let s = sim ()
+              let created = apply s (sts |> set "spec.replicas" (num 3))
+              advance s (seconds 30.0)
+              Expect.equal (names s pods "ns") [ "server-0"; "server-1"; "server-2" ] "three"
+
+              s.User.MergePatchAsync(refOf created, json """{"spec": {"replicas": 1}}""", ct)
+              |> ok
+              |> ignore
+
+              advance s (seconds 0.15)
+              Expect.equal (names s pods "ns") [ "server-0"; "server-1" ] "the highest first"
+              advance s (seconds 1.0)
+              Expect.equal (names s pods "ns") [ "server-0" ] "then the next"
+              Expect.equal (number "status.replicas" (reread s created)) 1L "status follows"
           } ]
 
 let private deployment =
@@ -217,6 +233,22 @@ let private deployment =
               let done' = reread s changed
               Expect.equal (number "status.replicas" done') 2L "old ones gone"
               Expect.equal (health Deployment done') None "healthy"
+          }
+          test "a pod no node fits stays Pending and unscheduled" {
+              let s = sim ()
+
+              let d =
+                  apply
+                      s
+                      (workload "Deployment" "web" "web:1" ""
+                       |> set "spec.template.spec.nodeSelector" (json """{"disk": "none"}"""))
+
+              advance s (seconds 30.0)
+              let pod = s.Cluster.Objects(pods, "ns").[0]
+              Expect.isNone (tryGet "spec.nodeName" pod) "not bound"
+              Expect.equal (text "status.phase" pod) "Pending" "pending"
+              Expect.equal (text "status.conditions[0].reason" pod) "Unschedulable" "unschedulable"
+              Expect.equal (health Deployment (reread s d)) (Some "Deployment has 0/1 replicas ready") "unhealthy"
           } ]
 
 let private failures =
@@ -254,76 +286,6 @@ let private failures =
               Expect.equal s.Cluster.ResourceVersion before "no write"
           } ]
 
-let private garbage =
-    let owned (owners: Json list) (name: string) =
-        configMap name [] []
-        |> set
-            "metadata.ownerReferences"
-            (Json.arr (
-                owners
-                |> List.map (fun o ->
-                    Json.obj
-                        [ "apiVersion", str "v1"
-                          "kind", str "ConfigMap"
-                          "name", at "metadata.name" o
-                          "uid", at "metadata.uid" o ])
-            ))
-
-    let create (s: Sim) obj = s.User.CreateAsync(obj, ct) |> ok
-
-    testList
-        "garbage collection"
-        [ test "a dependent goes a moment after its only owner" {
-              let s = sim ()
-              let owner = create s (configMap "owner" [] [])
-              let dependent = create s (owned [ owner ] "dependent")
-              s.User.DeleteAsync(refOf owner, ct) |> ok |> ignore
-              Expect.isFalse (isGone s (refOf dependent)) "not at once"
-              advance s (seconds 1.0)
-              Expect.isTrue (isGone s (refOf dependent)) "collected"
-          }
-          test "a dependent with an owner left keeps living, without the dangling reference" {
-              let s = sim ()
-              let a = create s (configMap "a" [] [])
-              let b = create s (configMap "b" [] [])
-              let dependent = create s (owned [ a; b ] "dependent")
-              s.User.DeleteAsync(refOf a, ct) |> ok |> ignore
-              advance s (seconds 1.0)
-              let left = reread s dependent
-
-              Expect.equal
-                  (left.Items("metadata", "ownerReferences")
-                   |> Seq.map (fun o -> o.Str "name")
-                   |> List.ofSeq)
-                  [ "b" ]
-                  "refs"
-          }
-          test "a collected dependent with a finalizer is only marked for deletion" {
-              let s = sim ()
-              let owner = create s (configMap "owner" [] [])
-
-              let dependent =
-                  create
-                      s
-                      (owned [ owner ] "dependent"
-                       |> set "metadata.finalizers" (Json.arr [ str "example.com/keep" ]))
-
-              s.User.DeleteAsync(refOf owner, ct) |> ok |> ignore
-              advance s (seconds 1.0)
-              Expect.isNotNull ((reread s dependent).Meta "deletionTimestamp") "marked"
-          }
-          test "an object created with an owner that does not exist is collected" {
-              let s = sim ()
-
-              let ghost =
-                  configMap "ghost" [] []
-                  |> set "metadata.uid" (str "00000000-0000-4000-8000-000000000000")
-
-              let dependent = create s (owned [ ghost ] "orphan")
-              advance s (seconds 1.0)
-              Expect.isTrue (isGone s (refOf dependent)) "collected"
-          } ]
-
 let private determinism =
     test "the same steps give byte-identical clusters" {
         let run () =
@@ -355,4 +317,4 @@ let private determinism =
 
 [<Tests>]
 let tests =
-    testList "sim-cluster workloads" [ daemonSet; statefulSet; deployment; failures; garbage; determinism ]
+    testList "sim-cluster workloads" [ daemonSet; statefulSet; deployment; failures; determinism ]
