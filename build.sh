@@ -6,6 +6,7 @@
 #   ./build.sh build        restore and build only
 #   ./build.sh format       apply fantomas and dotnet format
 #   ./build.sh paket ARGS   run paket (install/update keep %ZTWIM_NUGET_SOURCE% in paket.lock)
+#   ./build.sh publish      the operator as a self-contained ReadyToRun binary in out/operator (RID=linux-x64)
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -124,9 +125,14 @@ case "$cmd" in
     restore
     fsharp_sources | xargs dotnet fantomas
     for p in "${C_SHARP_PROJECTS[@]}"; do dotnet format "$p"; done ;;
+  publish)
+    restore
+    dotnet publish Host/Ztwim.Operator/Ztwim.Operator.csproj -c "$CONFIGURATION" -r "${RID:-linux-x64}" --self-contained \
+      -p:PublishReadyToRun=true -o out/operator --nologo -v quiet -clp:NoSummary
+    echo "out/operator/ztwim-operator" ;;
   paket)
     dotnet tool restore >/dev/null
     dotnet paket "$@"
     unexpand_lock ;;
-  *) echo "usage: ./build.sh run | test | sim ARGS... | build | format | paket ARGS..." >&2; exit 2 ;;
+  *) echo "usage: ./build.sh run | test | sim ARGS... | build | format | paket ARGS... | publish" >&2; exit 2 ;;
 esac

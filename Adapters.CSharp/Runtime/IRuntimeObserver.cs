@@ -35,6 +35,11 @@ public sealed record ReconcileRecord(
 /// <summary>What the runtime reports as it goes: the operator logs it and counts it; the simulator traces it.</summary>
 public interface IRuntimeObserver
 {
+    /// <summary>A worker took a controller key; <see cref="Reconciled"/> follows when it is done.</summary>
+    void ReconcileStarted(string controller)
+    {
+    }
+
     void Reconciled(ReconcileRecord record);
 
     void InformerError(ResourceType type, string verb, ApiError error);

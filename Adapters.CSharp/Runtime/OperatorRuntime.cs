@@ -77,7 +77,13 @@ public sealed class OperatorRuntime
     public bool Started => started;
 
     /// <summary>Runs until cancelled: informers, then (once they synced) the workers and the resync timer.</summary>
-    public async Task RunAsync(CancellationToken ct)
+    public Task RunAsync(CancellationToken ct) => RunAsync(ct, ct);
+
+    /// <summary>
+    /// Runs until <paramref name="ct"/> is cancelled, then lets the reconciles in flight finish: only
+    /// <paramref name="abort"/> cancels those (the in-cluster operator's graceful shutdown on SIGTERM).
+    /// </summary>
+    public async Task RunAsync(CancellationToken ct, CancellationToken abort)
     {
         var informerTasks = Informers.Select(i => i.RunAsync(ct)).ToList();
         var synced = Task.WhenAll(Informers.Select(i => i.Synced));
@@ -93,7 +99,7 @@ public sealed class OperatorRuntime
         EnqueueAll(ControllerKeys.All);
         using var resync = clock.CreateTimer(_ => EnqueueAll(ControllerKeys.All), null, options.Resync, options.Resync);
         using var stop = ct.Register(Queue.ShutDown);
-        var workers = Enumerable.Range(0, options.Workers).Select(_ => WorkAsync(ct)).ToList();
+        var workers = Enumerable.Range(0, options.Workers).Select(_ => WorkAsync(ct, abort)).ToList();
         await Task.WhenAll(workers.Concat(informerTasks));
     }
 
@@ -105,13 +111,13 @@ public sealed class OperatorRuntime
         }
     }
 
-    private async Task WorkAsync(CancellationToken ct)
+    private async Task WorkAsync(CancellationToken ct, CancellationToken abort)
     {
         while (await Queue.GetAsync(ct) is { } key)
         {
             try
             {
-                await ReconcileAsync(key, ct);
+                await ReconcileAsync(key, abort);
             }
             finally
             {
@@ -146,6 +152,7 @@ public sealed class OperatorRuntime
 
     private async Task ReconcileAsync(string key, CancellationToken ct)
     {
+        observer.ReconcileStarted(key);
         var start = clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
         var inputs = Snapshot(key);
