@@ -48,12 +48,25 @@ type RunArgs =
             | Output _ -> "text (default) or json"
             | Scenario _ -> "a scenario file, or the name of a shipped scenario (quickstart, create-only, ...)"
 
+type ServeArgs =
+    | Port of port: int
+    | Kubeconfig of file: string
+    | [<MainCommand>] Scenario of scenario: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Port _ -> "the port on 127.0.0.1 (default 6443; 0 picks a free one)"
+            | Kubeconfig _ -> "where to write the kubeconfig (default ./ztwim-sim.kubeconfig)"
+            | Scenario _ -> "a scenario whose setup (nodes, platform) shapes the cluster; its steps are not run"
+
 [<RequireSubcommand>]
 type SimArgs =
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
     | [<CliPrefix(CliPrefix.None)>] Render of ParseResults<RenderArgs>
     | [<CliPrefix(CliPrefix.None)>] Quickstart of ParseResults<QuickstartArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
+    | [<CliPrefix(CliPrefix.None)>] Serve of ParseResults<ServeArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -63,6 +76,7 @@ type SimArgs =
             | Quickstart _ -> "the embedded default: the quickstart scenario, with a table of the operand objects"
             | Run _ ->
                 "run a reconcile scenario on the simulated cluster: its trace, then a summary; exit 0 when every expectation holds"
+            | Serve _ -> "serve a simulated cluster over HTTP on 127.0.0.1 for kubectl and the operator, until Ctrl-C"
 
 [<EntryPoint>]
 let main argv =
@@ -122,6 +136,12 @@ let main argv =
                     | None -> env
 
             Render.run (Ztwim.Kernel.Render.Mode.ofEnvironment p env) o (r.GetResult RenderArgs.Files) out
+    | Serve s ->
+        Serve.ServeCommand.run
+            (s.GetResult(Port, defaultValue = 6443))
+            (s.GetResult(Kubeconfig, defaultValue = Serve.ServeCommand.defaultKubeconfig))
+            (s.TryGetResult ServeArgs.Scenario)
+            out
     | Quickstart q -> Run.run "quickstart" (q.GetResult(QuickstartArgs.Seed, defaultValue = 0)) false true out
     | Run r ->
         r.TryGetResult RunArgs.Repeat

@@ -51,12 +51,11 @@ let text (withOperands: bool) (r: Report) =
       | None -> ()
 
       yield sprintf "  faults injected  %s" (counts r.FaultsInjected)
-      yield "conditions"
-      yield! r.Conditions |> List.map conditionLine
 
-      if withOperands then
-          yield "operands"
-          yield! operandTable r
+      // The quickstart ends with what an administrator looks at first: the objects, then the CRs' conditions.
+      if not withOperands then
+          yield "conditions"
+          yield! r.Conditions |> List.map conditionLine
 
       yield "expectations"
 
@@ -75,7 +74,13 @@ let text (withOperands: bool) (r: Report) =
               "result: %s, %d of %d expectations hold"
               (if r.Passed then "passed" else "FAILED")
               held
-              r.Verdicts.Length ]
+              r.Verdicts.Length
+
+      if withOperands then
+          yield "operands"
+          yield! operandTable r
+          yield "conditions"
+          yield! r.Conditions |> List.map conditionLine ]
     |> String.concat "\n"
 
 /// The report as one JSON document.
