@@ -165,6 +165,42 @@ let private updates =
               Expect.equal (number "metadata.generation" written) 1L "no generation bump"
           } ]
 
+let private statusWrites =
+    testList
+        "status subresource writes"
+        [ test "a status PUT changes only the status and checks the resourceVersion" {
+              let s = sim ()
+              let d = create s (deployment "web" "nginx:1")
+              Expect.isTrue (s.Cluster.HasStatusSubresource deployments) "Deployment has one"
+              let edited = d |> set "status.replicas" (num 3) |> set "spec.replicas" (num 5)
+              let written = s.User.UpdateStatusAsync(edited, ct) |> ok
+              Expect.equal (number "status.replicas" written, number "spec.replicas" written) (3L, 1L) "status only"
+
+              let e =
+                  s.User.UpdateStatusAsync(edited |> set "status.replicas" (num 4), ct) |> fails
+
+              Expect.equal e.Code 409 "stale"
+          }
+          test "a status merge patch changes only the status" {
+              let s = sim ()
+              let d = create s (deployment "web" "nginx:1")
+
+              let written =
+                  s.User.MergePatchStatusAsync(
+                      refOf d,
+                      json """{"spec": {"replicas": 5}, "status": {"readyReplicas": 2}}""",
+                      ct
+                  )
+                  |> ok
+
+              Expect.equal
+                  (number "status.readyReplicas" written, number "spec.replicas" written)
+                  (2L, 1L)
+                  "status only"
+
+              Expect.equal s.User.Requests.["status"] 1L "counted as a status write"
+          } ]
+
 let private patches =
     testList
         "merge patch"
@@ -267,4 +303,4 @@ let private selectors =
 
 [<Tests>]
 let tests =
-    testList "sim-cluster api" [ objects; updates; patches; deletion; selectors ]
+    testList "sim-cluster api" [ objects; updates; statusWrites; patches; deletion; selectors ]
