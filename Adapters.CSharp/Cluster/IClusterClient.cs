@@ -16,7 +16,11 @@ public interface IClusterClient
     /// <summary>Lists a type, in one namespace or all (null), optionally filtered by a label selector.</summary>
     Task<ApiResult<ObjectList>> ListAsync(ResourceType type, string? ns, string? labelSelector, CancellationToken ct);
 
-    /// <summary>Watches a type from a resourceVersion (with bookmarks); 410 Gone when it is compacted away.</summary>
+    /// <summary>
+    /// Watches a type from a resourceVersion (with bookmarks); 410 Gone when it is compacted away. Callers pass the
+    /// resourceVersion of a list they took in: "" or "0" means "from now" in the simulation, while a real server
+    /// first replays every existing object as ADDED, so neither is a safe place to start without a list.
+    /// </summary>
     Task<ApiResult<IWatch>> WatchAsync(ResourceType type, string? ns, string? labelSelector, string resourceVersion, CancellationToken ct);
 
     Task<ApiResult<Json>> GetAsync(ObjectRef r, CancellationToken ct);
@@ -36,7 +40,10 @@ public interface IClusterClient
     /// <summary>Server-side apply to the status subresource.</summary>
     Task<ApiResult<Json>> ApplyStatusAsync(Json obj, string fieldManager, bool force, CancellationToken ct);
 
-    /// <summary>DELETE (background propagation); NotFound when it is already gone.</summary>
+    /// <summary>
+    /// DELETE (background propagation): true when the object is gone now, false while finalizers hold it (it has a
+    /// deletionTimestamp and goes when the last finalizer is removed); NotFound when it was already gone.
+    /// </summary>
     Task<ApiResult<bool>> DeleteAsync(ObjectRef r, CancellationToken ct);
 
     Task<ApiResult<bool>> RecordEventAsync(EventRecord e, CancellationToken ct);
