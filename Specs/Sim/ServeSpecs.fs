@@ -246,6 +246,81 @@ let tests =
                   "status writes keep the generation"
           }
 
+          test "a strategic merge patch merges containers by name; a JSON patch replaces a field" {
+              use k = client ()
+              let labels = dict [ "app", "patched" ]
+
+              let container name (ports: int list) =
+                  V1Container(
+                      Name = name,
+                      Image = "image-" + name,
+                      Ports = [| for p in ports -> V1ContainerPort(ContainerPort = p) |]
+                  )
+
+              let deployment =
+                  V1Deployment(
+                      ApiVersion = "apps/v1",
+                      Kind = "Deployment",
+                      Metadata = V1ObjectMeta(Name = "patched", NamespaceProperty = "patch"),
+                      Spec =
+                          V1DeploymentSpec(
+                              Replicas = 1,
+                              Selector = V1LabelSelector(MatchLabels = labels),
+                              Template =
+                                  V1PodTemplateSpec(
+                                      Metadata = V1ObjectMeta(Labels = labels),
+                                      Spec = V1PodSpec(Containers = [| container "a" [ 8080 ]; container "b" [] |])
+                                  )
+                          )
+                  )
+
+              k.AppsV1.CreateNamespacedDeployment(deployment, "patch") |> ignore
+
+              let strategic =
+                  """{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"a"},{"name":"b"}],"containers":[{"name":"a","image":"new"}]}}}}"""
+
+              let merged =
+                  k.AppsV1.PatchNamespacedDeployment(
+                      V1Patch(strategic, V1Patch.PatchType.StrategicMergePatch),
+                      "patched",
+                      "patch"
+                  )
+
+              let containers = merged.Spec.Template.Spec.Containers
+
+              Expect.equal
+                  [ for c in containers -> c.Name, c.Image ]
+                  [ "a", "new"; "b", "image-b" ]
+                  "container a changed in place, b kept"
+
+              Expect.equal
+                  [ for p in containers.[0].Ports -> p.ContainerPort ]
+                  [ 8080 ]
+                  "a keeps the fields the patch did not name"
+
+              let replaced =
+                  k.AppsV1.PatchNamespacedDeployment(
+                      V1Patch(
+                          """[{"op":"test","path":"/spec/replicas","value":1},{"op":"replace","path":"/spec/replicas","value":3}]""",
+                          V1Patch.PatchType.JsonPatch
+                      ),
+                      "patched",
+                      "patch"
+                  )
+
+              Expect.equal replaced.Spec.Replicas (Nullable 3) "the JSON patch replaced the replica count"
+
+              Expect.equal
+                  (statusCode (fun () ->
+                      k.AppsV1.PatchNamespacedDeployment(
+                          V1Patch("""[{"op":"test","path":"/spec/replicas","value":1}]""", V1Patch.PatchType.JsonPatch),
+                          "patched",
+                          "patch"
+                      )))
+                  422
+                  "a failed test operation rejects the patch"
+          }
+
           test "an update from a stale resourceVersion gets 409 Conflict" {
               use k = client ()
 
@@ -308,6 +383,16 @@ let tests =
               let code, out = kubectl [ "apply"; "-f"; crds ]
               Expect.equal code 0 (sprintf "kubectl apply -f manifests/crds/: %s" out)
               Expect.stringContains out "spireservers.operator.openshift.io created" "the CRD is stored"
+
+              let code, out =
+                  kubectl
+                      [ "wait"
+                        "--for"
+                        "condition=established"
+                        "--timeout=5s"
+                        "crd/spireservers.operator.openshift.io" ]
+
+              Expect.equal code 0 (sprintf "the CRD is Established: %s" out)
               let _, _, dir = server.Force()
               let file = Path.Combine(dir, "spireserver.yaml")
 
@@ -369,4 +454,5 @@ let tests =
               Expect.isTrue (ready ()) "the simulated controllers make the Deployment ready on the wall clock"
               let code, out = kubectl [ "get"; "pods"; "-n"; ns ]
               Expect.equal code 0 out
-              Expect.stringContains out "web-" "the Deployment's pod is listed" ]
+              Expect.stringContains out "web-" "the Deployment's pod is listed"
+              Expect.stringContains out "1/1     Running" "printed as a Table: ready containers and status" ]

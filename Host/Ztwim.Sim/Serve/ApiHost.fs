@@ -20,8 +20,7 @@ open Ztwim.Sim.Serve.SimLoop
 /// Kinds served beyond the simulation's own: CRDs (stored, so `kubectl apply -f manifests/crds/` works; the
 /// operator's CRDs are served already) and events.k8s.io Events (stored beside, not shared with, v1 Events).
 let extraTypes =
-    [ ResourceType("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", false)
-      ResourceType("events.k8s.io/v1", "Event", "events", true) ]
+    [ CrdStatus.crdType; ResourceType("events.k8s.io/v1", "Event", "events", true) ]
 
 /// A running server: its URL and the loop that owns its cluster.
 type Server(app: WebApplication, loop: Loop, url: string) =

@@ -73,10 +73,23 @@ let private listOf (t: ResourceType) (items: Json seq) (rv: string) =
 
 let private none = CancellationToken.None
 
+/// The columns to print the kind with, when the client asks for a Table.
+let private columns (ctx: HttpContext) (c: SimCluster) (t: ResourceType) =
+    if Tables.wanted ctx then
+        Some(Tables.columns t (CrdStatus.definitionOf c t))
+    else
+        None
+
 let private get (loop: Loop) ctx t path =
     task {
-        let! found = loop.Run(fun c -> (c.Client(manager ctx)).GetAsync(refOf t path, none).Result)
-        do! Wire.answer ctx 200 found
+        let! found, printed =
+            loop.Run(fun c -> (c.Client(manager ctx)).GetAsync(refOf t path, none).Result, columns ctx c t)
+
+        match printed with
+        | Some cs when found.IsOk ->
+            let rv = defaultArg (found.Value.Meta "resourceVersion" |> Option.ofObj) ""
+            do! Wire.json ctx 200 (Tables.table ctx DateTimeOffset.UtcNow cs [ found.Value ] rv)
+        | _ -> do! Wire.answer ctx 200 found
     }
 
 let private list (loop: Loop) ctx (t: ResourceType) (path: ResourcePath) =
@@ -87,6 +100,16 @@ let private list (loop: Loop) ctx (t: ResourceType) (path: ResourcePath) =
             let labels = Wire.query ctx "labelSelector"
 
             if Wire.flag ctx "watch" then
+                let! printed = loop.Run(fun c -> columns ctx c t)
+
+                let present =
+                    match printed with
+                    | Some cs ->
+                        fun (o: Json) ->
+                            let rv = defaultArg (o.Meta "resourceVersion" |> Option.ofObj) ""
+                            Tables.table ctx DateTimeOffset.UtcNow cs [ o ] rv
+                    | None -> id
+
                 do!
                     WatchStream.serve
                         loop
@@ -102,18 +125,23 @@ let private list (loop: Loop) ctx (t: ResourceType) (path: ResourcePath) =
                             match Wire.query ctx "timeoutSeconds" |> Option.map Int32.TryParse with
                             | Some(true, seconds) when seconds > 0 -> TimeSpan.FromSeconds(float seconds)
                             | _ -> WatchStream.defaultTimeout
-                          Manager = manager ctx }
+                          Manager = manager ctx
+                          Present = present }
             else
-                let! listed =
+                let! listed, printed =
                     loop.Run(fun c ->
                         (c.Client(manager ctx))
                             .ListAsync(t, Option.toObj path.Namespace, Option.toObj labels, none)
-                            .Result)
+                            .Result,
+                        columns ctx c t)
 
-                if listed.IsOk then
+                match printed with
+                | _ when not listed.IsOk -> do! Wire.fail ctx listed.Error
+                | Some cs ->
+                    let items = Seq.filter fields listed.Value.Items
+                    do! Wire.json ctx 200 (Tables.table ctx DateTimeOffset.UtcNow cs items listed.Value.ResourceVersion)
+                | None ->
                     do! Wire.json ctx 200 (listOf t (Seq.filter fields listed.Value.Items) listed.Value.ResourceVersion)
-                else
-                    do! Wire.fail ctx listed.Error
     }
 
 let private write (loop: Loop) ctx t path (send: SimClusterClient -> Json -> ApiResult<Json>) code =
@@ -124,7 +152,7 @@ let private write (loop: Loop) ctx t path (send: SimClusterClient -> Json -> Api
             match place t path body with
             | Error e -> do! Wire.fail ctx e
             | Ok placed ->
-                let! written = loop.Run(fun c -> send (c.Client(manager ctx)) placed)
+                let! written = loop.Run(fun c -> send (c.Client(manager ctx)) placed |> CrdStatus.settle c t)
                 do! Wire.answer ctx code written
     }
 
@@ -144,25 +172,28 @@ let private patch (loop: Loop) (ctx: HttpContext) (t: ResourceType) path status 
                     loop.Run(fun c ->
                         let client = c.Client(manager ctx)
 
-                        if kind = "application/merge-patch+json" then
-                            if status then
-                                client.MergePatchStatusAsync(r, patch, none).Result
-                            else
-                                client.MergePatchAsync(r, patch, none).Result
-                        else
-                            // Resolved here, where the current object is, then written whole: the same
-                            // outcome as the patch, with the patch's resourceVersion precondition kept.
-                            let current = client.GetAsync(r, none).Result
-
-                            if not current.IsOk then
-                                current
-                            else
-                                let next = StrategicMerge.resolve current.Value patch
-
+                        let written =
+                            if kind = "application/merge-patch+json" then
                                 if status then
-                                    client.UpdateStatusAsync(next, none).Result
+                                    client.MergePatchStatusAsync(r, patch, none).Result
                                 else
-                                    client.UpdateAsync(next, none).Result)
+                                    client.MergePatchAsync(r, patch, none).Result
+                            else
+                                // Resolved here, where the current object is, then written whole: the same
+                                // outcome as the patch, with the patch's resourceVersion precondition kept.
+                                let current = client.GetAsync(r, none).Result
+
+                                if not current.IsOk then
+                                    current
+                                else
+                                    let next = StrategicMerge.resolve current.Value patch
+
+                                    if status then
+                                        client.UpdateStatusAsync(next, none).Result
+                                    else
+                                        client.UpdateAsync(next, none).Result
+
+                        CrdStatus.settle c t written)
 
                 do! Wire.answer ctx 200 patched
         }
@@ -195,11 +226,37 @@ let private patch (loop: Loop) (ctx: HttpContext) (t: ResourceType) path status 
                                 (if status then
                                      client.ApplyStatusAsync(placed, fieldManager, force, none).Result
                                  else
-                                     client.ApplyAsync(placed, fieldManager, force, none).Result))
+                                     client.ApplyAsync(placed, fieldManager, force, none).Result)
+                                |> CrdStatus.settle c t)
 
                         do! Wire.answer ctx (if created then 201 else 200) applied
             }
             :> Task
+    | "application/json-patch+json" ->
+        task {
+            match! Wire.value ctx with
+            | Error e -> do! Wire.fail ctx e
+            | Ok operations ->
+                let r = refOf t path
+
+                let! patched =
+                    loop.Run(fun c ->
+                        let client = c.Client(manager ctx)
+                        let current = client.GetAsync(r, none).Result
+
+                        if not current.IsOk then
+                            current
+                        else
+                            match JsonPatch.apply current.Value operations with
+                            | Error e ->
+                                ApiResult<Json>
+                                    .Fail(ApiError.Invalid(sprintf "the JSON patch cannot be applied: %s" e))
+                            | Ok next when status -> client.UpdateStatusAsync(next, none).Result
+                            | Ok next -> client.UpdateAsync(next, none).Result |> CrdStatus.settle c t)
+
+                do! Wire.answer ctx 200 patched
+        }
+        :> Task
     | other -> Wire.fail ctx (Wire.unsupportedMediaType other)
 
 let private delete (loop: Loop) ctx t path =

@@ -16,15 +16,19 @@ let defaultTimeout = TimeSpan.FromMinutes 30.0
 
 /// What a watch request asks for.
 type Request =
-    { Type: ResourceType
-      Namespace: string option
-      LabelSelector: string option
-      Fields: Json -> bool
-      ResourceVersion: string option
-      Bookmarks: bool
-      SendInitialEvents: bool
-      Timeout: TimeSpan
-      Manager: string }
+    {
+        Type: ResourceType
+        Namespace: string option
+        LabelSelector: string option
+        Fields: Json -> bool
+        ResourceVersion: string option
+        Bookmarks: bool
+        SendInitialEvents: bool
+        Timeout: TimeSpan
+        Manager: string
+        /// How an object is sent: itself, or as a one-row Table for `kubectl get -w`.
+        Present: Json -> Json
+    }
 
 let private typeName =
     function
@@ -129,7 +133,7 @@ let serve (loop: Loop) (ctx: HttpContext) (request: Request) : Task =
                     do! ctx.Response.StartAsync stop.Token
 
                     for obj in initial |> List.filter request.Fields do
-                        do! write (line WatchEventType.Added obj)
+                        do! write (line WatchEventType.Added (request.Present obj))
 
                     if request.SendInitialEvents then
                         do! write (line WatchEventType.Bookmark (initialEventsEnd request.Type rv))
@@ -149,7 +153,12 @@ let serve (loop: Loop) (ctx: HttpContext) (request: Request) : Task =
                                     | WatchEventType.Bookmark -> request.Bookmarks
                                     | WatchEventType.Error -> true
                                     | _ -> request.Fields e.Object)
-                                |> List.map (fun e -> line e.Type e.Object)
+                                |> List.map (fun e ->
+                                    match e.Type with
+                                    | WatchEventType.Added
+                                    | WatchEventType.Modified
+                                    | WatchEventType.Deleted -> line e.Type (request.Present e.Object)
+                                    | _ -> line e.Type e.Object)
                                 |> String.concat ""
 
                             if text <> "" then

@@ -58,12 +58,12 @@ let unsupportedMediaType (contentType: string) =
         415,
         "UnsupportedMediaType",
         sprintf
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got %s)"
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json, application/apply-patch+yaml (got %s)"
             contentType
     )
 
-/// The request body as one JSON value: JSON, or for apply patches YAML as well.
-let body (ctx: HttpContext) : Task<Result<Json, ApiError>> =
+/// The request body as one JSON value of any type (a JSON patch is an array): JSON, or YAML as well.
+let value (ctx: HttpContext) : Task<Result<Json, ApiError>> =
     task {
         if (string ctx.Request.ContentType).StartsWith "application/vnd.kubernetes.protobuf" then
             // kubectl's typed generators (`kubectl create configmap`, `create deployment`) send protobuf.
@@ -82,7 +82,7 @@ let body (ctx: HttpContext) : Task<Result<Json, ApiError>> =
             let parsed =
                 if String.IsNullOrWhiteSpace text then
                     Error "the request body is empty"
-                elif text.TrimStart().StartsWith "{" then
+                elif text.TrimStart().StartsWith "{" || text.TrimStart().StartsWith "[" then
                     JsonText.parse text
                 else
                     match ManifestReader.Read text with
@@ -91,10 +91,18 @@ let body (ctx: HttpContext) : Task<Result<Json, ApiError>> =
                     | Error e -> Error e
 
             return
-                match parsed with
-                | Ok(Json.Object _ as o) -> Ok o
-                | Ok _ -> Error(ApiError.BadRequest "the request body must be an object")
-                | Error e -> Error(ApiError.BadRequest(sprintf "the body of the request could not be decoded: %s" e))
+                parsed
+                |> Result.mapError (fun e ->
+                    ApiError.BadRequest(sprintf "the body of the request could not be decoded: %s" e))
+    }
+
+/// The request body as one object: JSON, or for apply patches YAML as well.
+let body (ctx: HttpContext) : Task<Result<Json, ApiError>> =
+    task {
+        match! value ctx with
+        | Ok(Json.Object _ as o) -> return Ok o
+        | Ok _ -> return Error(ApiError.BadRequest "the request body must be an object")
+        | Error e -> return Error e
     }
 
 /// A query parameter, if present and not empty.
