@@ -59,7 +59,16 @@ public sealed class OperatorProcess(OperatorSettings settings, KubeClusterClient
             settings.LeaderElect);
 
         await using var server = ProbeServer.Build(settings, State, Metrics);
-        await server.StartAsync(CancellationToken.None);
+        try
+        {
+            await server.StartAsync(CancellationToken.None);
+        }
+        catch (IOException e)
+        {
+            log.Fatal("Cannot serve probes or metrics: {Reason}", e.Message);
+            return ExitCodes.Failed;
+        }
+
         log.Information("Serving probes on {Health} and metrics on {Metrics} ({Scheme})",
             settings.HealthAddress?.ToString() ?? "off", settings.MetricsAddress?.ToString() ?? "off", settings.MetricsSecure ? "https" : "http");
         try
