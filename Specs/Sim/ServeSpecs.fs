@@ -416,7 +416,8 @@ let tests =
               Expect.equal code 0 out
               Expect.stringContains out "cluster" "the CR is listed"
 
-          kubectlTest "kubectl get pods shows a Deployment's pods in the operand namespace, ready in real time"
+          kubectlTest
+              "kubectl get pods shows a Deployment's pods in the operand namespace, ready in real time; kubectl scale"
           <| fun () ->
               use k = client ()
               let ns = "zero-trust-workload-identity-manager"
@@ -455,4 +456,11 @@ let tests =
               let code, out = kubectl [ "get"; "pods"; "-n"; ns ]
               Expect.equal code 0 out
               Expect.stringContains out "web-" "the Deployment's pod is listed"
-              Expect.stringContains out "1/1     Running" "printed as a Table: ready containers and status" ]
+              Expect.stringContains out "1/1     Running" "printed as a Table: ready containers and status"
+              let code, out = kubectl [ "scale"; "deployment"; "web"; "-n"; ns; "--replicas=2" ]
+              Expect.equal code 0 (sprintf "kubectl scale: %s" out)
+
+              Expect.equal
+                  (k.AppsV1.ReadNamespacedDeployment("web", ns).Spec.Replicas)
+                  (Nullable 2)
+                  "scaled through /scale" ]

@@ -91,7 +91,8 @@ let groups (served: ResourceType seq) =
           "apiVersion", s "v1"
           "groups", Json.Array(groupVersions served |> List.filter (fun (g, _) -> g <> "") |> List.map entry) ]
 
-/// `/api/v1` or `/apis/GROUP/VERSION`: the resources of one group version, with their status subresources.
+/// `/api/v1` or `/apis/GROUP/VERSION`: the resources of one group version, with their status and scale
+/// subresources.
 let resources (hasStatus: ResourceType -> bool) (served: ResourceType seq) (group: string) (version: string) =
     let ofType (t: ResourceType) =
         let main =
@@ -115,7 +116,21 @@ let resources (hasStatus: ResourceType -> bool) (served: ResourceType seq) (grou
                   "kind", s t.Kind
                   "verbs", strings [ "get"; "patch"; "update" ] ]
 
-        if hasStatus t then [ main; status ] else [ main ]
+        let scale =
+            Json.obj
+                [ "name", s (t.Plural + "/scale")
+                  "singularName", s ""
+                  "namespaced", b t.Namespaced
+                  "group", s "autoscaling"
+                  "version", s "v1"
+                  "kind", s "Scale"
+                  "verbs", strings [ "get"; "patch"; "update" ] ]
+
+        [ yield main
+          if hasStatus t then
+              yield status
+          if t.Group = "apps" && (t.Kind = "Deployment" || t.Kind = "StatefulSet") then
+              yield scale ]
 
     let types =
         served

@@ -309,6 +309,8 @@ let handle (loop: Loop) (served: ResourceType list) (ctx: HttpContext) (path: Re
             | Some _ -> None
 
         match ctx.Request.Method, path.Name, status with
+        | ("GET" | "PUT" | "PATCH"), Some _, None when path.Subresource = Some "scale" && Scale.scalable t ->
+            Scale.serve loop ctx (manager ctx) (refOf t path)
         | _, _, None -> Wire.fail ctx Wire.notFound
         | "GET", None, Some false -> list loop ctx t path
         | "GET", Some _, Some _ -> get loop ctx t path

@@ -208,7 +208,18 @@ let private builtin (t: ResourceType) =
                       | "" -> "<none>"
                       | ports -> ports)
               ageColumn ]
-    | "", "Namespace"
+    | "", "Namespace" ->
+        // The simulation stores no namespace phase; one is Active until it is being deleted.
+        Some
+            [ nameColumn
+              column "Status" (fun o ->
+                  if text o [ "metadata"; "deletionTimestamp" ] <> "" then
+                      "Terminating"
+                  else
+                      match text o [ "status"; "phase" ] with
+                      | "" -> "Active"
+                      | phase -> phase)
+              ageColumn ]
     | "", "PersistentVolumeClaim" ->
         Some
             [ nameColumn
