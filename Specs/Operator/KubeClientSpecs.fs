@@ -327,3 +327,113 @@ let tests =
 
                     Expect.equal e.Code 410 "gone"
                 } ] ]
+
+/// The same client over real sockets, against a tiny in-process API stub: a streamed watch, the idle
+/// watchdog, and an error with its Retry-After header.
+module Wire =
+    open Microsoft.AspNetCore.Builder
+    open Microsoft.AspNetCore.Hosting
+    open Microsoft.AspNetCore.Http
+
+    let private withStub (configure: WebApplication -> unit) (f: KubeClusterClient -> unit) =
+        let builder = WebApplication.CreateSlimBuilder()
+        builder.WebHost.UseUrls("http://127.0.0.1:0") |> ignore
+        let app = builder.Build()
+        configure app
+        app.StartAsync().Wait()
+
+        try
+            let url = Seq.head app.Urls
+
+            let options =
+                KubeClientOptions(
+                    WatchIdleLimit = TimeSpan.FromMilliseconds 500.0,
+                    RequestTimeout = TimeSpan.FromSeconds 5.0
+                )
+
+            f (KubeClusterClient(new HttpClient(), Uri url, null, options))
+        finally
+            app.StopAsync().Wait()
+
+    [<Tests>]
+    let tests =
+        testSequenced
+        <| testList
+            "KubeClusterClient over HTTP"
+            [ test "a streamed watch delivers events as they come; a silent one is closed by the watchdog" {
+                  let handler =
+                      RequestDelegate(fun ctx ->
+                          task {
+                              ctx.Response.ContentType <- "application/json"
+
+                              do!
+                                  ctx.Response.WriteAsync(
+                                      """{"type":"ADDED","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","resourceVersion":"7"}}}"""
+                                      + "\n"
+                                  )
+
+                              do! ctx.Response.Body.FlushAsync()
+                              // Then silence, far beyond the idle limit, as a half-dead connection would be.
+                              do! Task.Delay(TimeSpan.FromSeconds 30.0, ctx.RequestAborted).ContinueWith(fun _ -> ())
+                          }
+                          :> Task)
+
+                  withStub (fun app -> app.MapGet("/api/v1/configmaps", handler) |> ignore) (fun c ->
+                      let started = Diagnostics.Stopwatch.StartNew()
+
+                      let watch =
+                          (run (
+                              c.WatchAsync(
+                                  ResourceTypes.Find("v1", "ConfigMap"),
+                                  null,
+                                  null,
+                                  "",
+                                  CancellationToken.None
+                              )
+                          ))
+                              .Value
+
+                      let first = watch.Events.ReadAsync().AsTask().Result
+                      Expect.equal first.Type WatchEventType.Added "the event, streamed"
+                      let completed = watch.Events.Completion.Wait(TimeSpan.FromSeconds 10.0)
+                      Expect.isTrue completed "the idle watchdog closed the silent watch"
+                      Expect.isLessThan started.Elapsed.TotalSeconds 10.0 "well before the server would"
+                      watch.DisposeAsync().AsTask().Wait())
+              }
+
+              test "a 429 over the wire: code, reason, message and Retry-After" {
+                  let handler =
+                      RequestDelegate(fun ctx ->
+                          ctx.Response.StatusCode <- 429
+                          ctx.Response.Headers.RetryAfter <- "2"
+                          ctx.Response.ContentType <- "application/json"
+                          ctx.Response.WriteAsync(status 429 "TooManyRequests" "the server is busy"))
+
+                  withStub
+                      (fun app ->
+                          app.MapGet("/api/v1/namespaces/ztwim/configmaps/spire-server", handler)
+                          |> ignore)
+                      (fun c ->
+                          let e = errorOf (get c)
+
+                          Expect.equal
+                              (e.Code, e.Reason, e.Message)
+                              (429, "TooManyRequests", "the server is busy")
+                              "error"
+
+                          Expect.equal e.RetryAfter (Nullable(TimeSpan.FromSeconds 2.0)) "Retry-After")
+              }
+
+              test "nothing listening: a transient 503" {
+                  let port =
+                      let l = new Sockets.TcpListener(IPAddress.Loopback, 0)
+                      l.Start()
+                      let p = (l.LocalEndpoint :?> IPEndPoint).Port
+                      l.Stop()
+                      p
+
+                  let c = KubeClusterClient(new HttpClient(), Uri $"http://127.0.0.1:{port}", null)
+                  let e = errorOf (get c)
+                  Expect.equal e.Code 503 "unavailable"
+                  Expect.isTrue e.IsTransient "retried"
+              } ]

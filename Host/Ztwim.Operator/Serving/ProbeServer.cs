@@ -70,6 +70,8 @@ public static class ProbeServer
     {
         void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions o)
         {
+            // HTTP/2 stays off, as upstream turns it off (HTTP/2 rapid reset); scrapers and probes speak HTTP/1.1.
+            o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1;
             if (tls is not null)
             {
                 o.UseHttps(tls);
