@@ -36,7 +36,7 @@ public sealed class OperatorRuntime
         this.clock = clock;
         this.options = options;
         this.observer = observer;
-        applier = new Applier(client);
+        applier = new Applier(client, options.Mode.CreateOnly);
         events = new EventRecorder(client);
         Queue = new WorkQueue(clock, options.Backoff, new Random(options.Seed));
         crInformers = [.. ResourceTypes.OperatorCrs.Select(t => new Informer(client, clock, t, null, null, observer))];
@@ -150,11 +150,40 @@ public sealed class OperatorRuntime
             clock.GetUtcNow());
     }
 
+    // Objects found by a failed create are outside the label-filtered informers: read them again before each
+    // reconcile, or what the kernel sees of them (a workload's health) stays as it was when they were found
+    // (found by ztwim-sim fuzz: an unlabelled StatefulSet in create-only mode was "update in progress" forever).
+    private async Task RefreshFoundAsync(CancellationToken ct)
+    {
+        List<ObjectRef> refs;
+        lock (gate)
+        {
+            refs = [.. foundExisting.Keys];
+        }
+
+        foreach (var r in refs)
+        {
+            var fresh = await client.GetAsync(r, ct);
+            lock (gate)
+            {
+                if (fresh.IsOk)
+                {
+                    foundExisting[r] = fresh.Value;
+                }
+                else if (fresh.Error?.Code == 404)
+                {
+                    foundExisting.Remove(r);
+                }
+            }
+        }
+    }
+
     private async Task ReconcileAsync(string key, CancellationToken ct)
     {
         observer.ReconcileStarted(key);
         var start = clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
+        await RefreshFoundAsync(ct);
         var inputs = Snapshot(key);
         var decision = Ztwim.Kernel.Reconcile.Reconcile.reconcile(inputs);
         var kind = ControllerKeys.KindOf(key);

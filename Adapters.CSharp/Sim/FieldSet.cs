@@ -185,6 +185,21 @@ internal sealed class FieldSet
         return result;
     }
 
+    /// <summary>The set with every field that has members owned itself too (structured-merge-diff's
+    /// EnsureNamedFieldsAreMembers): a manager that owned an empty object and now sends it filled still sends it.</summary>
+    public FieldSet WithParents() => WithParents(true);
+
+    private FieldSet WithParents(bool root)
+    {
+        var result = new FieldSet { Self = Self || (!root && children.Count > 0) };
+        foreach (var (e, c) in children)
+        {
+            result.Add(e, c.WithParents(false));
+        }
+
+        return result;
+    }
+
     public FieldSet Intersect(FieldSet other)
     {
         var result = new FieldSet { Self = Self && other.Self };

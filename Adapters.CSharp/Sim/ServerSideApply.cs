@@ -53,7 +53,7 @@ internal static class ServerSideApply
 
         var mine = updated.FirstOrDefault(e => e.Is(manager, ManagedEntry.Apply, subresource));
         var others = updated.Where(e => !ReferenceEquals(e, mine)).Aggregate(new FieldSet(), (acc, e) => acc.Union(e.Fields));
-        var removed = (mine?.Fields ?? new FieldSet()).Minus(sent).Minus(others);
+        var removed = (mine?.Fields ?? new FieldSet()).Minus(sent.WithParents()).Minus(others);
 
         var merged = Merge(currentPart, appliedPart, shape);
         merged = Remove(merged, removed, shape) ?? JsonAccess.EmptyObject;

@@ -48,6 +48,18 @@ type RunArgs =
             | Output _ -> "text (default) or json"
             | Scenario _ -> "a scenario file, or the name of a shipped scenario (quickstart, create-only, ...)"
 
+type FuzzArgs =
+    | Seed of seed: int
+    | Count of count: int
+    | Faults of names: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Seed _ -> "the seed of the first run (default 0); run i uses seed + i"
+            | Count _ -> "how many runs (default 100)"
+            | Faults _ -> "the faults to inject, comma-separated (default: every known fault)"
+
 type ServeArgs =
     | Port of port: int
     | Kubeconfig of file: string
@@ -67,6 +79,7 @@ type SimArgs =
     | [<CliPrefix(CliPrefix.None)>] Quickstart of ParseResults<QuickstartArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
     | [<CliPrefix(CliPrefix.None)>] Serve of ParseResults<ServeArgs>
+    | [<CliPrefix(CliPrefix.None)>] Fuzz of ParseResults<FuzzArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -77,6 +90,8 @@ type SimArgs =
             | Run _ ->
                 "run a reconcile scenario on the simulated cluster: its trace, then a summary; exit 0 when every expectation holds"
             | Serve _ -> "serve a simulated cluster over HTTP on 127.0.0.1 for kubectl and the operator, until Ctrl-C"
+            | Fuzz _ ->
+                "generated runs under faults, judged by the convergence properties; each failure printed as a replayable scenario; exit 1 on any"
 
 [<EntryPoint>]
 let main argv =
@@ -157,3 +172,14 @@ let main argv =
         | Some other ->
             eprintfn "ztwim-sim run: -o must be text or json, not %s" other
             2
+    | Fuzz f ->
+        let faults =
+            f.TryGetResult FuzzArgs.Faults
+            |> Option.map (fun l -> l.Split(',', System.StringSplitOptions.RemoveEmptyEntries) |> List.ofArray)
+            |> Option.defaultValue []
+
+        Fuzz.FuzzCommand.run
+            (f.GetResult(FuzzArgs.Seed, defaultValue = 0))
+            (f.GetResult(FuzzArgs.Count, defaultValue = 100))
+            faults
+            out

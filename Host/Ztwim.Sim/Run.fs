@@ -37,6 +37,21 @@ let private embeddedReader (dir: string) : Scenario.FileReader =
         | Some text -> Ok text
         | None -> Error(sprintf "no such file shipped with ztwim-sim (%s)" full)
 
+/// The regression scenarios shipped inside ztwim-sim (scenarios/regressions/): each replays a bug found once.
+let regressions () =
+    assembly.GetManifestResourceNames()
+    |> Array.filter (fun n -> n.StartsWith(prefix + "regressions/") && n.EndsWith ".yaml")
+    |> Array.map (fun n -> Path.GetFileNameWithoutExtension n)
+    |> Array.sort
+    |> List.ofArray
+
+/// A shipped regression scenario by name.
+let regression (name: string) =
+    match resource (prefix + "regressions/" + name + ".yaml") with
+    | Some text -> Scenario.parse name (embeddedReader "scenarios/regressions") text
+    | None ->
+        Error(sprintf "no shipped regression scenario %s (shipped: %s)" name (String.concat ", " (regressions ())))
+
 /// A scenario by path, or by the name of a shipped one.
 let resolve (nameOrPath: string) =
     if File.Exists nameOrPath then

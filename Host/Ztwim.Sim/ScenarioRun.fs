@@ -126,8 +126,9 @@ let readiness (o: Json) =
 let private crRef (kind: string) =
     JsonAccess.Ref(ResourceTypes.OperatorApiVersion, kind, null, "cluster")
 
-/// Runs the scenario with a seed.
-let run (scenario: Scenario) (seed: int) : Report =
+/// Runs the scenario with a seed; `observe` sees the simulation before the operator starts (to subscribe to
+/// every change of the cluster) and may keep it to inspect the end state.
+let runWith (observe: Simulation -> unit) (scenario: Scenario) (seed: int) : Report =
     let setup =
         SimulationSetup(
             Nodes = scenario.Setup.Nodes,
@@ -141,6 +142,7 @@ let run (scenario: Scenario) (seed: int) : Report =
         )
 
     let sim = Simulation(setup)
+    observe sim
     let ct = CancellationToken.None
     let verdicts = ResizeArray<Verdict>()
     let phases = ResizeArray<string * int>()
@@ -384,3 +386,6 @@ let run (scenario: Scenario) (seed: int) : Report =
       Conditions = conditions
       SimulatedTime = sim.Clock.Elapsed
       Operands = operands }
+
+/// Runs the scenario with a seed.
+let run (scenario: Scenario) (seed: int) : Report = runWith ignore scenario seed

@@ -43,6 +43,16 @@ let shippedScenarios =
                   Expect.isNonEmpty report.Verdicts "a scenario checks something"
               }
 
+          // Each replays a bug ztwim-sim fuzz found.
+          for name in Run.regressions () do
+              test (sprintf "regression %s: every expectation holds" name) {
+                  match Run.regression name with
+                  | Error e -> failtest e
+                  | Ok scenario ->
+                      let report = ScenarioRun.run scenario 0
+                      Expect.isTrue report.Passed (ScenarioReport.text false report)
+              }
+
           test "quickstart: the same seed prints the same bytes, text and JSON" {
               let a = ScenarioRun.run (resolve "quickstart") 7
               let b = ScenarioRun.run (resolve "quickstart") 7

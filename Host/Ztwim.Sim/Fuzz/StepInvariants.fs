@@ -1,0 +1,298 @@
+/// The invariants that must hold at every step of a run, checked on every change the simulated cluster stores:
+/// no data lost, ownership safety, every operand write justified by a valid spec, create-only, immutability,
+/// bad input contained and honest status. A change is the operator's when its client's write count moved and
+/// the user's did not (everything runs on one thread, and a request is answered before the next starts).
+module Ztwim.Sim.Fuzz.StepInvariants
+
+open System.Collections.Generic
+open Ztwim.Kernel
+open Ztwim.Kernel.Api
+open Ztwim.Kernel.Render
+open Ztwim.Kernel.Plan
+open Ztwim.Kernel.Reconcile
+open Ztwim.Kernel.Status
+open Ztwim.Adapters.Cluster
+open Ztwim.Adapters.Sim
+open Ztwim.Adapters.Simulation
+
+/// One broken invariant: the property's name and what happened.
+type Violation = { Property: string; Detail: string }
+
+let private labelOf (key: string) (o: Json) =
+    match o.Labels().TryGetValue key with
+    | true, v -> Some v
+    | _ -> None
+
+let private annotations (o: Json) =
+    match o |> Json.tryField "metadata" |> Option.bind (Json.tryField "annotations") with
+    | Some(Json.Object m) -> m
+    | _ -> Map.empty
+
+let private kindOfCr (o: Json) =
+    o.Str("kind") |> Option.ofObj |> Option.bind Kind.tryParse
+
+/// The controller whose objects carry a component label.
+let controllerOf (o: Json) =
+    labelOf Labels.componentKey o
+    |> Option.bind (fun c -> Kind.all |> List.tryFind (fun k -> List.contains c (Operand.components k)))
+
+let private conditions (cr: Json) =
+    cr.Items("status", "conditions")
+    |> Seq.map (fun c -> c.Str("type"), c.Str("status"), c.Str("reason"), c.Str("message"))
+    |> List.ofSeq
+
+let private conditionIs (ctype: string) (status: string) (cr: Json) =
+    conditions cr |> List.exists (fun (t, s, _, _) -> t = ctype && s = status)
+
+// A CR as a spec version: what the kernel renders from (status and bookkeeping dropped).
+let private version (cr: Json) =
+    match cr with
+    | Json.Object m ->
+        let meta =
+            match Map.tryFind "metadata" m with
+            | Some(Json.Object md) ->
+                md
+                |> Map.filter (fun k _ -> List.contains k [ "name"; "uid"; "labels"; "annotations" ])
+                |> Json.Object
+            | _ -> Json.obj []
+
+        m |> Map.remove "status" |> Map.add "metadata" meta |> Json.Object
+    | other -> other
+
+/// Watches a simulation; `Violations` holds what broke, `Reasons` every condition reason the operator wrote.
+type Watcher(sim: Simulation) =
+    let violations = ResizeArray<Violation>()
+    let reasons = SortedSet<string>()
+    let operatorClient = sim.Cluster.Clients |> Seq.find (fun c -> c.Name = "ztwim")
+    let userClient = sim.Cluster.Clients |> Seq.find (fun c -> c.Name = "kubectl")
+    let mutable operatorWrites = 0L
+    let mutable userWrites = 0L
+    let history = Dictionary<Kind, ResizeArray<Json>>()
+
+    let desiredCache =
+        Dictionary<Json * Json * bool, Map<ObjectRef, Json>>(HashIdentity.Structural)
+
+    let healthy = HashSet<string>()
+    let createOnlyAcknowledged = HashSet<Kind>()
+    let brokenAcknowledged = HashSet<Kind>()
+
+    let fail property detail =
+        if violations.Count < 20 then
+            violations.Add
+                { Property = property
+                  Detail = sprintf "at %O: %s" sim.Clock.Elapsed detail }
+
+    let versions kind =
+        match history.TryGetValue kind with
+        | true, vs -> List.ofSeq vs
+        | _ -> []
+
+    // What the kernel renders for a ZTWIM and an operand CR, from scratch: every object it would create.
+    let desired (z: Json) (cr: Json) (kind: Kind) =
+        let key = (z, cr, sim.Mode.CreateOnly)
+
+        match desiredCache.TryGetValue key with
+        | true, d -> d
+        | _ ->
+            let inputs =
+                { Controller = kind
+                  Crs = Map.ofList [ Kind.ZeroTrustWorkloadIdentityManager, z; kind, cr ]
+                  Observed = Map.empty
+                  Mode = { sim.Mode with CreateOnly = false }
+                  Now = sim.Clock.GetUtcNow() }
+
+            let d =
+                (Reconcile.reconcile inputs).Actions
+                |> List.choose (function
+                    | Action.Create(r, j) -> Some(r, j)
+                    | _ -> None)
+                |> Map.ofList
+
+            desiredCache.[key] <- d
+            d
+
+    // Some valid spec version the user gave renders this object as a subset of what was written; else where the
+    // last version that renders it differs.
+    let justified (kind: Kind) (r: ObjectRef) (written: Json) =
+        let differences =
+            [ for z in versions Kind.ZeroTrustWorkloadIdentityManager do
+                  for cr in versions kind do
+                      match Map.tryFind r (desired z cr kind) with
+                      | Some d -> Subset.difference d written
+                      | None -> Some { Path = ""; Problem = "not rendered" } ]
+
+        if differences |> List.exists Option.isNone then
+            None
+        else
+            Some(
+                differences
+                |> List.tryLast
+                |> Option.flatten
+                |> Option.map Difference.describe
+                |> Option.defaultValue "no version"
+            )
+
+    // Names the kernel renders for the CRs in the cluster now (an unlabelled object with one of them is adopted).
+    let namedAsOurs (r: ObjectRef) =
+        let current k =
+            sim.Cluster.Find(JsonAccess.Ref(Kind.apiVersion, Kind.name k, null, "cluster"))
+            |> Option.ofObj
+
+        match current Kind.ZeroTrustWorkloadIdentityManager with
+        | None -> false
+        | Some z ->
+            Kind.all
+            |> List.exists (fun k ->
+                k <> Kind.ZeroTrustWorkloadIdentityManager
+                && (current k
+                    |> Option.exists (fun cr -> (desired (version z) (version cr) k).ContainsKey r)))
+
+    let createOnlyFor (kind: Kind) =
+        sim.Mode.CreateOnly || createOnlyAcknowledged.Contains kind
+
+    let onCr (change: SimChange) (byOperator: bool) =
+        match kindOfCr change.Object with
+        | None -> ()
+        | Some kind ->
+            if change.Kind = WatchEventType.Deleted then
+                createOnlyAcknowledged.Remove kind |> ignore
+                brokenAcknowledged.Remove kind |> ignore
+            else
+                let v = version change.Object
+
+                if not (versions kind |> List.contains v) then
+                    if not (history.ContainsKey kind) then
+                        history.[kind] <- ResizeArray()
+
+                    history.[kind].Add v
+
+                let annotated = Decision.createOnly change.Object
+
+                if not annotated then
+                    createOnlyAcknowledged.Remove kind |> ignore
+
+                if not byOperator then
+                    brokenAcknowledged.Remove kind |> ignore
+
+                if byOperator then
+                    for (t, _, reason, _) in conditions change.Object do
+                        if not (isNull reason) then
+                            reasons.Add(sprintf "%s/%s" t reason) |> ignore
+
+                    if annotated && conditionIs "CreateOnlyMode" "True" change.Object then
+                        createOnlyAcknowledged.Add kind |> ignore
+
+                    if conditionIs "ConfigurationValid" "False" change.Object then
+                        brokenAcknowledged.Add kind |> ignore
+
+                    // Honest status: Ready only over a workload that has been healthy (the operator may act on a
+                    // stale view, but never on one the cluster never had).
+                    match Operand.workload kind with
+                    | Some(w, name) when conditionIs "Ready" "True" change.Object ->
+                        let r = Operand.workloadRef sim.Mode.Namespace w name
+
+                        match sim.Cluster.Find r |> Option.ofObj with
+                        | Some o when healthy.Contains(o.Meta("uid")) -> ()
+                        | Some o ->
+                            fail
+                                "status honest"
+                                (sprintf
+                                    "%s Ready True while %s %s has never been healthy (%s)"
+                                    (Kind.name kind)
+                                    r.Kind
+                                    name
+                                    (WorkloadHealth.problem w o |> Option.defaultValue "?"))
+                        | None -> ()
+                    | _ -> ()
+
+    let onOperand (change: SimChange) =
+        let o = change.Object
+        let r = o.RefOf()
+        let previous = change.Previous |> Option.ofObj
+
+        let show =
+            sprintf "%s %s" r.Kind (r.Namespace |> Option.map (fun ns -> ns + "/") |> Option.defaultValue "")
+            + r.Name
+
+        let wasOurs = previous |> Option.forall Plan.isOurs || namedAsOurs r
+
+        if not wasOurs then
+            fail
+                "ownership safety"
+                (sprintf "the operator wrote %s, which has no managed-by label and is not named as ours" show)
+
+        match controllerOf o with
+        | _ when change.Kind = WatchEventType.Deleted && not (Plan.isOurs o) ->
+            fail "ownership safety" (sprintf "the operator deleted %s, which has no managed-by label" show)
+        | Some kind ->
+            if change.Kind <> WatchEventType.Added && createOnlyFor kind then
+                fail "create-only" (sprintf "the operator %s %s in create-only mode" (string change.Kind) show)
+
+            if change.Kind <> WatchEventType.Deleted then
+                if not (Plan.isOurs o) then
+                    fail "ownership safety" (sprintf "the operator wrote %s without our managed-by label" show)
+
+                if brokenAcknowledged.Contains kind then
+                    fail
+                        "bad input contained"
+                        (sprintf "the operator wrote %s after reporting %s invalid" show (Kind.name kind))
+
+                match justified kind r o with
+                | Some difference ->
+                    fail
+                        "bad input contained"
+                        (sprintf "the operator wrote %s, which no valid spec the user gave renders (%s)" show difference)
+                | None -> ()
+
+                // Immutability: a value recorded as applied never changes on an existing object.
+                match previous with
+                | Some p ->
+                    let now = annotations o
+
+                    for KeyValue(k, v) in annotations p do
+                        if k.StartsWith(Manifest.applied "") && Map.tryFind k now <> Some v then
+                            fail "immutability" (sprintf "the operator changed %s's %s" show (AppliedValues.fieldOf k))
+                | None -> ()
+        | None -> ()
+
+    let onChange (change: SimChange) =
+        let ow = operatorClient.Requests.Writes
+        let uw = userClient.Requests.Writes
+        let byOperator = ow > operatorWrites && uw = userWrites
+        operatorWrites <- ow
+        userWrites <- uw
+        let o = change.Object
+
+        if
+            change.Type.Kind = "PersistentVolumeClaim"
+            && change.Kind = WatchEventType.Deleted
+        then
+            fail "no data lost" (sprintf "PVC %s was deleted" (o.Meta("name")))
+
+        match o.Str("kind") with
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Deployment" as k ->
+            let w =
+                match k with
+                | "StatefulSet" -> StatefulSet
+                | "DaemonSet" -> DaemonSet
+                | _ -> Deployment
+
+            if change.Kind <> WatchEventType.Deleted && WorkloadHealth.healthy w o then
+                healthy.Add(o.Meta("uid")) |> ignore
+        | _ -> ()
+
+        if ResourceTypes.OperatorCrs |> Seq.exists (fun t -> t.Kind = change.Type.Kind) then
+            onCr change byOperator
+        elif
+            byOperator
+            && ResourceTypes.Owned |> Seq.exists (fun t -> t.Kind = change.Type.Kind)
+        then
+            onOperand change
+
+    do sim.Cluster.add_Changed (fun c -> onChange c)
+
+    member _.Violations = List.ofSeq violations
+    member _.Reasons = List.ofSeq reasons
+    member _.Fail property detail = fail property detail
