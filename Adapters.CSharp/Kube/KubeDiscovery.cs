@@ -19,3 +19,11 @@ public sealed partial class KubeClusterClient
         return ApiResult<IReadOnlySet<string>>.Ok(names);
     }
 }
+
+/// <summary>Reviews the API server makes for us: who a bearer token belongs to, and what they may do.</summary>
+public sealed partial class KubeClusterClient
+{
+    /// <summary>POSTs a review object (TokenReview, SubjectAccessReview) to its path and returns the answer.</summary>
+    public Task<ApiResult<Json>> ReviewAsync(string path, Json review, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, path, review, "application/json", ct);
+}

@@ -58,7 +58,7 @@ public sealed class OperatorProcess(OperatorSettings settings, KubeClusterClient
             mode.TrustedCaBundleConfigMap?.Value,
             settings.LeaderElect);
 
-        await using var server = ProbeServer.Build(settings, State, Metrics);
+        await using var server = ProbeServer.Build(settings, State, Metrics, new MetricsAuthorizer(client, TimeProvider.System));
         try
         {
             await server.StartAsync(CancellationToken.None);

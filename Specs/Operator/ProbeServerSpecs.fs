@@ -103,3 +103,79 @@ let tests =
                   Expect.equal code 200 "served over TLS"
                   Expect.stringContains body "controller_runtime_active_workers" "metrics")
           } ]
+
+/// Secure metrics: the scraper's token goes to a TokenReview, its user to a SubjectAccessReview for get /metrics.
+module MetricsAuth =
+    open System
+    open System.Threading.Tasks
+    open Ztwim.Adapters.Kube
+
+    // The API server's side: token "reader" is a user allowed /metrics, "stranger" a user who is not; any other
+    // token is not authenticated. The tokens seen are recorded, to show each is reviewed once.
+    type private ReviewStub() =
+        inherit HttpMessageHandler()
+        member val Reviews = ResizeArray<string>()
+
+        override this.SendAsync(request, _ct) =
+            let body = request.Content.ReadAsStringAsync().Result
+            let path = request.RequestUri.AbsolutePath
+            this.Reviews.Add path
+
+            let answer =
+                if path.EndsWith "tokenreviews" then
+                    if body.Contains "\"reader\"" then
+                        """{"status":{"authenticated":true,"user":{"username":"system:serviceaccount:monitoring:prometheus","groups":["system:serviceaccounts"]}}}"""
+                    elif body.Contains "\"stranger\"" then
+                        """{"status":{"authenticated":true,"user":{"username":"stranger"}}}"""
+                    else
+                        """{"status":{"authenticated":false}}"""
+                elif
+                    body.Contains "system:serviceaccount:monitoring:prometheus"
+                    && body.Contains "/metrics"
+                then
+                    """{"status":{"allowed":true}}"""
+                else
+                    """{"status":{"allowed":false}}"""
+
+            let r = new HttpResponseMessage(HttpStatusCode.Created)
+            r.Content <- new StringContent(answer)
+            Task.FromResult r
+
+    [<Tests>]
+    let tests =
+        testSequenced
+        <| testList
+            "Operator secure metrics"
+            [ test
+                  "401 without a valid token, 403 for a user not allowed get /metrics, 200 for a reader; answers cached" {
+                  let s, _, metrics = settings true
+                  let stub = new ReviewStub()
+                  let client = KubeClusterClient(new HttpClient(stub), Uri "http://api.test", null)
+                  let authorizer = MetricsAuthorizer(client, TimeProvider.System)
+
+                  let app =
+                      ProbeServer.Build(s, OperatorState(), OperatorMetrics(ControllerKeys.All), authorizer)
+
+                  app.StartAsync().Wait()
+
+                  try
+                      let scrape (token: string option) =
+                          use request =
+                              new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{metrics}/metrics")
+
+                          token
+                          |> Option.iter (fun t ->
+                              request.Headers.Authorization <- Headers.AuthenticationHeaderValue("Bearer", t))
+
+                          int (http.SendAsync(request).Result.StatusCode)
+
+                      Expect.equal (scrape None) 401 "no token"
+                      Expect.equal (scrape (Some "forged")) 401 "not authenticated"
+                      Expect.equal (scrape (Some "stranger")) 403 "authenticated, not allowed"
+                      Expect.equal (scrape (Some "reader")) 200 "allowed"
+                      let reviews = stub.Reviews.Count
+                      Expect.equal (scrape (Some "reader")) 200 "allowed again"
+                      Expect.equal stub.Reviews.Count reviews "from the cache"
+                  finally
+                      app.StopAsync().Wait()
+              } ]

@@ -119,6 +119,11 @@ let tests =
                         Expect.isFalse (allows t.Group t.Plural "delete") "users delete the CRs, not the operator"
                     } ]
 
+          test "secure metrics: TokenReviews and SubjectAccessReviews" {
+              expectAllowed "authentication.k8s.io" "tokenreviews" [ "create" ]
+              expectAllowed "authorization.k8s.io" "subjectaccessreviews" [ "create" ]
+          }
+
           test "Events, the leader Lease and discovery" {
               expectAllowed "" "events" [ "create" ]
               expectAllowed "coordination.k8s.io" "leases" [ "get"; "create"; "update" ]

@@ -15,12 +15,15 @@ namespace Ztwim.Operator.Serving;
 /// <summary>
 /// The operator's HTTP endpoints on two listeners, as controller-runtime serves them: <c>/healthz</c> and
 /// <c>/readyz</c> on the probe address, <c>/metrics</c> on the metrics address (HTTPS when metrics are secure,
-/// with the certificate in the cert dir or a self-signed one). Stopping the process is the operator's
+/// with the certificate in the cert dir or a self-signed one, and only for scrapers the API server says may
+/// <c>get /metrics</c>). Stopping the process is the operator's
 /// business, not the web host's: it does not listen for signals itself.
 /// </summary>
 public static class ProbeServer
 {
-    public static WebApplication Build(OperatorSettings settings, OperatorState state, OperatorMetrics metrics)
+    /// <param name="authorizer">Checks scrapers of secure metrics (TokenReview, SubjectAccessReview); null for none.</param>
+    public static WebApplication Build(
+        OperatorSettings settings, OperatorState state, OperatorMetrics metrics, MetricsAuthorizer? authorizer = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -62,7 +65,21 @@ public static class ProbeServer
         app.MapGet("/readyz", () => state.Ready
             ? Results.Text($"ok: {state.Describe()}\n")
             : Results.Text($"not ready: {state.Describe()}\n", statusCode: 503));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), PrometheusText.ContentType));
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            if (settings.MetricsSecure && authorizer is not null)
+            {
+                var access = await authorizer.CheckAsync(context.Request.Headers.Authorization.FirstOrDefault(), context.RequestAborted);
+                if (access != MetricsAccess.Allowed)
+                {
+                    return Results.Text(
+                        access == MetricsAccess.Unauthenticated ? "Unauthorized\n" : "Forbidden\n",
+                        statusCode: access == MetricsAccess.Unauthenticated ? 401 : 403);
+                }
+            }
+
+            return Results.Text(metrics.Render(), PrometheusText.ContentType);
+        });
         return app;
     }
 
