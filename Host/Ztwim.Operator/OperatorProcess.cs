@@ -85,7 +85,8 @@ public sealed class OperatorProcess(OperatorSettings settings, KubeClusterClient
     private async Task<int> LeadAndRunAsync(Mode mode, CancellationToken stop)
     {
         LeaderElector? elector = null;
-        Task<bool> held = Task.FromResult(true);
+        // Without leader election the Lease is never lost: "held" completes (true) only when asked to stop.
+        var held = WaitAsync(stop).ContinueWith(_ => true, TaskScheduler.Default);
         using var holding = CancellationTokenSource.CreateLinkedTokenSource(stop);
         Metrics.Leading = () => State.Leading;
         if (settings.LeaderElect)
@@ -132,7 +133,7 @@ public sealed class OperatorProcess(OperatorSettings settings, KubeClusterClient
             return ExitCodes.Failed;
         }
 
-        if (first == running)
+        if (first == running && !stop.IsCancellationRequested)
         {
             await holding.CancelAsync();
             var failure = running.Exception?.GetBaseException();
