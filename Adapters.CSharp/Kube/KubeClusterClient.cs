@@ -23,6 +23,11 @@ public sealed record KubeClientOptions
 
     /// <summary>The component of the Events it records and the User-Agent of its requests.</summary>
     public string Component { get; init; } = "ztwim";
+
+    /// <summary>Requests a second after a burst (upstream's client: 50 a second, bursts of 100); 0 for no limit.</summary>
+    public double Qps { get; init; } = 50;
+
+    public int Burst { get; init; } = 100;
 }
 
 /// <summary>
@@ -38,6 +43,7 @@ public sealed partial class KubeClusterClient : IClusterClient
     private readonly string baseUri;
     private readonly Func<HttpRequestMessage, CancellationToken, Task> authorize;
     private readonly TimeProvider clock;
+    private readonly RequestRateLimit limit;
     private long eventSequence;
 
     /// <param name="http">Sends the requests (TLS and client certificates already set up in its handler).</param>
@@ -55,6 +61,7 @@ public sealed partial class KubeClusterClient : IClusterClient
         this.authorize = authorize ?? ((_, _) => Task.CompletedTask);
         this.clock = clock ?? TimeProvider.System;
         Options = options ?? new KubeClientOptions();
+        limit = new RequestRateLimit(Options.Qps, Options.Burst, this.clock);
     }
 
     public KubeClientOptions Options { get; }
@@ -91,6 +98,7 @@ public sealed partial class KubeClusterClient : IClusterClient
             using var request = new HttpRequestMessage(HttpMethod.Get, baseUri + path);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             await authorize(request, ct);
+            await limit.WaitAsync(ct);
             using var headers = CancellationTokenSource.CreateLinkedTokenSource(ct);
             headers.CancelAfter(Options.RequestTimeout);
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token);
@@ -221,6 +229,7 @@ public sealed partial class KubeClusterClient : IClusterClient
             }
 
             await authorize(request, ct);
+            await limit.WaitAsync(ct);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(Options.RequestTimeout);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);

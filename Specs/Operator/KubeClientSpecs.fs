@@ -437,3 +437,26 @@ module Wire =
                   Expect.equal e.Code 503 "unavailable"
                   Expect.isTrue e.IsTransient "retried"
               } ]
+
+/// The client-side throttle, on simulated time.
+module RateLimit =
+    open Ztwim.Adapters.Sim
+
+    [<Tests>]
+    let tests =
+        test "KubeClusterClient throttle: a burst at once, then qps a second" {
+            let clock = SimClock()
+            let limit = RequestRateLimit(1.0, 2, clock)
+            Expect.isTrue (limit.WaitAsync(CancellationToken.None).IsCompleted) "first of the burst"
+            Expect.isTrue (limit.WaitAsync(CancellationToken.None).IsCompleted) "second of the burst"
+            let third = limit.WaitAsync(CancellationToken.None)
+            Expect.isFalse third.IsCompleted "the third waits"
+            clock.MoveTo(clock.GetUtcNow() + TimeSpan.FromSeconds 0.5)
+            Expect.isFalse third.IsCompleted "half a token is not enough"
+
+            while clock.NextDue.HasValue do
+                clock.FireNext() |> ignore
+
+            third.Wait(TimeSpan.FromSeconds 5.0) |> ignore
+            Expect.isTrue third.IsCompleted "one second later it goes"
+        }
