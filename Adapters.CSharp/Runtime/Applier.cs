@@ -67,7 +67,7 @@ public sealed class Applier(IClusterClient client, bool createOnly = false)
             }
             var (verb, result) = action switch
             {
-                Kernel.Plan.Action.Create c when CreatesByApply(cr) => ("create", await client.ApplyAsync(c.Item2, FieldManager, true, ct)),
+                Kernel.Plan.Action.Create c when CreatesByApply(cr) => ("create", await CreateByApply(target, c.Item2, ct)),
                 Kernel.Plan.Action.Create c => ("create", await client.CreateAsync(c.Item2, ct)),
                 Kernel.Plan.Action.Apply a => ("apply", await client.ApplyAsync(a.Item2, FieldManager, true, ct)),
                 Kernel.Plan.Action.Adopt a => ("adopt", await client.ApplyAsync(a.Item2, FieldManager, true, ct)),
@@ -137,6 +137,20 @@ public sealed class Applier(IClusterClient client, bool createOnly = false)
         }
 
         return Stop(ReconcileOutcome.Success, null);
+    }
+
+    // An apply creates what is missing, but would also take over an object our informers cannot see (one
+    // without our label) without the kernel's adoption and immutability checks (found by ztwim-sim fuzz: an
+    // unlabelled ConfigMap got a changed clusterName). So look first, and meet an existing object as a POST would.
+    private async Task<ApiResult<Json>> CreateByApply(ObjectRef target, Json body, CancellationToken ct)
+    {
+        var existing = await client.GetAsync(target, ct);
+        if (existing.IsOk)
+        {
+            return ApiError.AlreadyExists(target.Show());
+        }
+
+        return existing.Error?.Code == 404 ? await client.ApplyAsync(body, FieldManager, true, ct) : existing;
     }
 
     private async Task<ApiResult<Json>> Deleted(ObjectRef target, CancellationToken ct)
