@@ -207,7 +207,7 @@ let private ztwimFields =
                       "template annotations"
               | other -> failtestf "annotations: %A" other
           }
-          test "bundleConfigMap: the spire-bundle volume" {
+          test "bundleConfigMap: the spire-bundle volume and the ConfigMap's applied-bundleConfigMap" {
               let objects =
                   renderWith id (set "spec.bundleConfigMap" (str "trust-bundle")) openShift
 
@@ -215,6 +215,13 @@ let private ztwimFields =
                   (named "spire-bundle" "volumes" (pod objects))
                   (Some(json """{"name": "spire-bundle", "configMap": {"name": "trust-bundle"}}"""))
                   "bundle volume"
+
+              Expect.equal
+                  (at
+                      [ "metadata"; "annotations"; "ztwim.openshift.io/applied-bundleConfigMap" ]
+                      (find "ConfigMap" "spire-agent" objects))
+                  (Some(str "trust-bundle"))
+                  "annotation"
           } ]
 
 let private hashes =

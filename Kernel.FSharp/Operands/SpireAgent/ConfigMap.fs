@@ -9,13 +9,15 @@ open Ztwim.Kernel.Render
 let key = "agent.conf"
 
 /// ConfigMap spire-agent holding `text`. Upstream also puts the managed-by label in an annotation; ztwim adds
-/// applied-trustDomain and applied-clusterName so that a later reconcile can read back what the agent runs with.
-let desired (c: Placement) (conf: AgentConf) (text: string) : DesiredObject =
+/// applied-trustDomain, applied-clusterName and applied-bundleConfigMap (the trust bundle the DaemonSet mounts) so
+/// that a later reconcile can read back every ZeroTrustWorkloadIdentityManager value the agent runs with.
+let desired (c: Placement) (conf: AgentConf) (bundleConfigMap: string) (text: string) : DesiredObject =
     let annotations =
         Map.ofList
             [ Labels.managedByKey, Labels.operatorName
               Manifest.applied "trustDomain", conf.TrustDomain
-              Manifest.applied "clusterName", conf.ClusterName ]
+              Manifest.applied "clusterName", conf.ClusterName
+              Manifest.applied "bundleConfigMap", bundleConfigMap ]
 
     Manifest.create
         "v1"

@@ -35,5 +35,5 @@ let desired (cr: Resource<SpireAgentSpec>) (ztwim: ZtwimSpec) (mode: Mode) : Des
       Rbac.clusterRoleBinding context
       if mode.Platform = OpenShift then
           Scc.desired context
-      ConfigMap.desired context conf text
+      ConfigMap.desired context conf ztwim.BundleConfigMap text
       AgentDaemonSet.desired context mode daemonSet ]
