@@ -99,6 +99,22 @@ let specs =
               allCrs
               (message "SpireServer spec.federation.bundleEndpoint" "\"https_spiffe\"" "unset")
 
+          for kind, configMap in
+              [ Kind.SpireServer, "spire-server"
+                Kind.SpireAgent, "spire-agent"
+                Kind.SpireOIDCDiscoveryProvider, "spire-spiffe-oidc-discovery-provider" ] do
+              test (
+                  sprintf "trust domain: %s refuses with its ConfigMap lost, the workload still tells" (Kind.name kind)
+              ) {
+                  let cluster =
+                      converged kind allCrs
+                      |> Map.filter (fun r _ -> not (r.Kind = "ConfigMap" && r.Name = configMap))
+
+                  let d = Reconcile.reconcile (inputs kind trustDomain cluster)
+                  Expect.equal (describe d.Actions) [] "no operand write, the ConfigMap is not recreated"
+                  expectCondition d "ConfigurationValid" F "ImmutableFieldChanged" trustDomainMessage
+              }
+
           for field, kind, crs in
               [ "trust domain", Kind.SpiffeCSIDriver, trustDomain
                 "cluster name", Kind.SpireOIDCDiscoveryProvider, clusterName
