@@ -171,14 +171,15 @@ let private fields =
       federationProfile
       federationRemoval ]
 
-/// A field changed after convergence: the field, the controller, its Mode and converged cluster, the CRs
-/// before and after, and the field's value before and after.
+/// A field changed after convergence: the field, the controller, its Mode and converged cluster, the objects
+/// since lost from it, the CRs before and after, and the field's value before and after.
 [<StructuredFormatDisplay("{Display}")>]
 type private Case =
     { Field: ImmutableField
       Controller: Kind
       Mode: Mode
       Cluster: Map<ObjectRef, Json>
+      Dropped: Set<ObjectRef>
       Before: Map<Kind, Json>
       After: Map<Kind, Json>
       Applied: string
@@ -192,7 +193,7 @@ type private Case =
             |> List.map (fun (k, j) -> sprintf "  %s %s" (Kind.name k) (JsonText.compact j))
 
         sprintf
-            "%s changed (%s -> %A), controller %s, namespace %s, %A, %d objects converged\nchanged CRs:\n%s"
+            "%s changed (%s -> %A), controller %s, namespace %s, %A, %d objects converged\nlost:\n%s\nchanged CRs:\n%s"
             c.Field.Name
             c.Applied
             c.Requested
@@ -200,6 +201,9 @@ type private Case =
             c.Mode.Namespace
             c.Mode.Platform
             c.Cluster.Count
+            (c.Dropped
+             |> Seq.map (Action.describeRef >> sprintf "  %s")
+             |> String.concat "\n")
             (String.concat "\n" changed)
 
 let private changedAfterConvergence =
@@ -213,13 +217,34 @@ let private changedAfterConvergence =
               Controller = kind
               Mode = mode
               Cluster = cluster
+              Dropped = Set.empty
               Before = crs
               After = changed
               Applied = before
               Requested = after }
     }
 
-let private config = ParseProperties.config 200
+let private isWorkload (r: ObjectRef) =
+    List.contains r.Kind [ "StatefulSet"; "DaemonSet"; "Deployment" ]
+
+/// The same, with some of the objects other than the workload lost (deleted by hand, say) meanwhile.
+let private changedWithObjectsLost =
+    gen {
+        let! c = changedAfterConvergence
+
+        let! dropped =
+            c.Cluster.Keys
+            |> Seq.filter (isWorkload >> not)
+            |> List.ofSeq
+            |> List.map (fun r -> Gen.frequency [ 2, Gen.constant None; 1, Gen.constant (Some r) ])
+            |> Gen.sequenceToList
+
+        return
+            { c with
+                Dropped = dropped |> List.choose id |> Set.ofList }
+    }
+
+let private config = ParseProperties.config 120
 
 let private configurationValid (d: Decision) =
     conditions d
@@ -288,4 +313,44 @@ let properties =
                   (Some(ConditionStatus.True, "ConfigurationValid", validMessage, expectedTime))
                   "ConfigurationValid after reverting"
 
-              Expect.isTrue (Conditions.isTrue "Ready" (conditions resumed)) "Ready after reverting") ]
+              Expect.isTrue (Conditions.isTrue "Ready" (conditions resumed)) "Ready after reverting")
+
+          testPropertyWithConfig
+              config
+              "an immutable field changed while other objects are lost: no operand write as long as the workload records it"
+          <| Prop.forAll (Arb.fromGen changedWithObjectsLost) (fun c ->
+              let kind, field = c.Controller, c.Field
+              let observed = c.Cluster |> Map.filter (fun r _ -> not (c.Dropped.Contains r))
+
+              let at minutes (crs: Map<Kind, Json>) =
+                  { inputs kind crs observed c.Mode with
+                      Now = now.AddMinutes minutes }
+
+              let recreated (d: Decision) =
+                  d.Actions
+                  |> List.map (function
+                      | Create(r, _) -> Ok r
+                      | other -> Error(Action.describe other))
+                  |> List.sort
+
+              let lost = c.Dropped |> Set.toList |> List.map Ok
+              let converged = Reconcile.reconcile (inputs kind c.Before c.Cluster c.Mode)
+              let refused = Reconcile.reconcile (at 10.0 (withStatus kind converged c.After))
+
+              if List.contains kind field.EmbodiedBy then
+                  Expect.equal (describe refused.Actions) [] "operand writes after the change"
+
+                  Expect.equal
+                      (configurationValid refused |> Option.map (fun (s, r, _, _) -> s, r))
+                      (Some(ConditionStatus.False, "ImmutableFieldChanged"))
+                      "ConfigurationValid after the change"
+              else
+                  Expect.equal (recreated refused) lost "a controller that ignores the field recreates what was lost"
+
+              let resumed = Reconcile.reconcile (at 20.0 (withStatus kind refused c.Before))
+              Expect.equal (recreated resumed) lost "after reverting, what was lost is recreated"
+
+              Expect.equal
+                  (configurationValid resumed |> Option.map (fun (s, r, _, _) -> s, r))
+                  (Some(ConditionStatus.True, "ConfigurationValid"))
+                  "ConfigurationValid after reverting") ]
