@@ -172,6 +172,18 @@ let private kindOf (j: Json) =
     | Some(Json.String k) -> k
     | _ -> ""
 
+/// The merge key of a list the server merges by key: lists of objects only (an SCC's `volumes` is a list of
+/// strings), and not tolerations: the pod spec's tolerations are an atomic list, kept in order and never merged
+/// with other managers'.
+let private mergeKey (kind: string) (steps: Step list) (items: Json list) =
+    keyOf kind steps
+    |> Option.filter (fun _ ->
+        items
+        |> List.forall (function
+            | Json.Object _ -> true
+            | _ -> false)
+        && List.tryHead steps <> Some(Field "tolerations"))
+
 /// What the server stores for `json`: empties dropped, scalars respelled, defaults filled where absent, keyed
 /// lists shuffled with foreign items beside ours, and now and then a member nobody asked for.
 let serve (json: Json) : Gen<Json> =
@@ -203,16 +215,8 @@ let serve (json: Json) : Gen<Json> =
             gen {
                 let! served = items |> List.map (at (Item :: steps)) |> Gen.sequenceToList
 
-                // Lists of objects only (an SCC's `volumes` is a list of strings), and not tolerations: the pod
-                // spec's tolerations are an atomic list, kept in order and never merged with other managers'.
-                match keyOf kind steps with
-                | Some key when
-                    served
-                    |> List.forall (function
-                        | Json.Object _ -> true
-                        | _ -> false)
-                    && List.tryHead steps <> Some(Field "tolerations")
-                    ->
+                match mergeKey kind steps served with
+                | Some key ->
                     let ours = served |> List.map key |> Set.ofList
 
                     let foreign =
@@ -228,7 +232,8 @@ let serve (json: Json) : Gen<Json> =
     at [] json
 
 /// Server-side apply of `desired` onto the stored object: members merged, lists merged by key keep the items
-/// of others (ours merged in place or appended), atomic lists and scalars replaced, a null removes.
+/// of others (ours merged in place or appended), atomic lists (of scalars, tolerations) and scalars replaced,
+/// a null removes.
 let merge (desired: Json) (stored: Json) : Json =
     let kind = kindOf desired
 
@@ -246,7 +251,7 @@ let merge (desired: Json) (stored: Json) : Json =
             |> Json.Object
             |> Some
         | Json.Array ds, Some(Json.Array os) ->
-            match keyOf kind steps with
+            match mergeKey kind steps (ds @ os) with
             | Some key ->
                 ds
                 |> List.fold

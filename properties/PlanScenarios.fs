@@ -67,7 +67,8 @@ type Cluster =
         |> String.concat "\n"
         |> sprintf "cluster:\n%s"
 
-let private managedBy = [ "metadata"; "labels"; Labels.managedByKey ]
+/// Where our managed-by label sits.
+let managedBy = [ "metadata"; "labels"; Labels.managedByKey ]
 
 let private isScalar (j: Json) =
     match j with
@@ -93,7 +94,7 @@ let private changed (j: Json) =
     | other -> other
 
 /// The observed form of a desired object with this fate, and the fate it really got (a change needs a field).
-let private observe (desired: Json) (fate: Fate) : Gen<Fate * Json option> =
+let observe (desired: Json) (fate: Fate) : Gen<Fate * Json option> =
     let paths = ArbitraryJson.paths desired
 
     let valueAt p =
@@ -130,7 +131,8 @@ let anyFate =
           1, Gen.constant Unlabelled
           1, Gen.constant ManagedByOther ]
 
-let private rename (suffix: string) ((r: ObjectRef), (j: Json)) =
+/// The object under another name: its name with `suffix` appended.
+let rename (suffix: string) ((r: ObjectRef), (j: Json)) =
     let name = r.Name + suffix
     { r with Name = name }, JsonEdit.set [ "metadata"; "name" ] (Some(Json.String name)) j
 

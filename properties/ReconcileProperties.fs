@@ -1,6 +1,6 @@
 /// Properties of `reconcile` over generated CR sets (valid, and with arbitrary JSON in places) and clusters
-/// built with the API-server model: totality, determinism, a quiet converged cluster, immutable changes
-/// never reaching the operands.
+/// built with the API-server model (ReconcileScenarios): totality, determinism, a quiet converged cluster,
+/// idempotence and ownership over perturbed clusters, create-only by Mode or annotation, the ZTWIM gate.
 module Ztwim.Properties.ReconcileProperties
 
 open System
@@ -14,183 +14,11 @@ open Ztwim.Kernel.Plan
 open Ztwim.Kernel.Status
 open Ztwim.Kernel.Reconcile
 open Ztwim.Properties.Generators
-open Ztwim.Properties.ApiServerModel
+open Ztwim.Properties.PlanScenarios
+open Ztwim.Properties.ReconcileScenarios
+open Ztwim.Properties.PerturbedClusters
 
 let private config runs = ParseProperties.config runs
-
-let private now = DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)
-
-let private validCrOf (kind: Kind) =
-    Specs.specOf kind |> Gen.map (Specs.envelope kind)
-
-/// Every CR valid, each sometimes absent.
-let private validCrs: Gen<Map<Kind, Json>> =
-    Kind.all
-    |> List.map (fun k ->
-        Gen.frequency [ 4, validCrOf k |> Gen.map Some; 1, Gen.constant None ]
-        |> Gen.map (Option.map (fun cr -> k, cr)))
-    |> Gen.sequenceToList
-    |> Gen.map (List.choose id >> Map.ofList)
-
-/// A valid CR of `kind` with one member replaced by arbitrary JSON, or arbitrary JSON altogether.
-let private mutatedCrOf (kind: Kind) =
-    gen {
-        let! cr = validCrOf kind
-        let ps = ArbitraryJson.paths cr
-        let! i = Gen.choose (0, ps.Length - 1)
-        let! replacement = Gen.sized (fun s -> ArbitraryJson.json (min s 6))
-
-        return!
-            Gen.frequency
-                [ 5, Gen.constant (JsonEdit.set ps.[i] (Some replacement) cr)
-                  1, Gen.constant replacement ]
-    }
-
-/// Every CR present, each valid, absent, or mutated.
-let private mutatedCrs: Gen<Map<Kind, Json>> =
-    Kind.all
-    |> List.map (fun k ->
-        Gen.frequency
-            [ 2, validCrOf k |> Gen.map Some
-              1, Gen.constant None
-              3, mutatedCrOf k |> Gen.map Some ]
-        |> Gen.map (Option.map (fun cr -> k, cr)))
-    |> Gen.sequenceToList
-    |> Gen.map (List.choose id >> Map.ofList)
-
-let private mode: Gen<Mode> =
-    gen {
-        let! platform = Gen.elements [ OpenShift; Kubernetes ]
-        let! ns = Gen.elements [ Mode.defaultNamespace; "ztwim" ]
-        let! createOnly = Gen.elements [ false; false; true ]
-        let! proxy = Gen.elements [ None; None; Some "http://proxy:3128" ]
-        let! ca = Gen.elements [ None; Some "trusted-ca" ]
-
-        return
-            { Mode.defaults with
-                Platform = platform
-                Namespace = ns
-                CreateOnly = createOnly
-                Proxy =
-                    { Mode.defaults.Proxy with
-                        HttpProxy = proxy }
-                TrustedCaBundleConfigMap = ca }
-    }
-
-let private inputs controller crs observed mode =
-    { Controller = controller
-      Crs = crs
-      Observed = observed
-      Mode = mode
-      Now = now }
-
-let private creates (d: Decision) =
-    d.Actions
-    |> List.choose (function
-        | Create(r, j) -> Some(r, j)
-        | _ -> None)
-
-let private set (path: string) (value: Json) (json: Json) =
-    JsonEdit.set (JsonEdit.path path) (Some value) json
-
-/// A workload with the status its controller reports once everything is rolled out and ready.
-let private healthy (json: Json) =
-    let rolledOut =
-        json
-        |> set "metadata.generation" (Json.num 1)
-        |> set "status.observedGeneration" (Json.num 1)
-
-    match Json.tryField "kind" json with
-    | Some(Json.String "DaemonSet") ->
-        [ "desiredNumberScheduled"
-          "numberReady"
-          "updatedNumberScheduled"
-          "numberAvailable" ]
-        |> List.fold (fun j f -> set ("status." + f) (Json.num 2) j) rolledOut
-    | Some(Json.String("StatefulSet" | "Deployment")) ->
-        let replicas =
-            JsonEdit.get [ "spec"; "replicas" ] json |> Option.defaultValue (Json.num 1)
-
-        [ "readyReplicas"; "updatedReplicas"; "availableReplicas" ]
-        |> List.fold (fun j f -> set ("status." + f) replicas j) rolledOut
-    | _ -> json
-
-/// A cluster where what the operand controller `kind` creates has been stored by the server model and every
-/// workload is healthy: the controller's CR, the CR set and the cluster.
-let private convergedCluster (kinds: Kind list) =
-    gen {
-        let! kind = Gen.elements kinds
-
-        let! crs =
-            Kind.all
-            |> List.mapi (fun i k ->
-                validCrOf k
-                // A stored CR has a uid, which the owner references of its objects carry.
-                |> Gen.map (fun cr ->
-                    k, set "metadata.uid" (Json.String(sprintf "00000000-0000-4000-8000-00000000000%d" i)) cr))
-            |> Gen.sequenceToList
-
-        let crs = Map.ofList crs
-        let! mode = mode
-
-        let mode =
-            { mode with
-                CreateOnly = false
-                Proxy = Mode.defaults.Proxy }
-
-        let created = creates (Reconcile.reconcile (inputs kind crs Map.empty mode))
-
-        let! stored =
-            created
-            |> List.map (fun (r, j) -> serve j |> Gen.map (fun s -> r, healthy s))
-            |> Gen.sequenceToList
-
-        return kind, crs, mode, created, Map.ofList stored
-    }
-    // A generated SpireServer may federate with its own trust domain: then nothing is created to converge.
-    |> Gen.filter (fun (_, _, _, created, _) -> not created.IsEmpty)
-
-let private anyObserved (crs: Map<Kind, Json>) (m: Mode) =
-    gen {
-        let desired =
-            Ready.operandKinds
-            |> List.collect (fun k -> creates (Reconcile.reconcile (inputs k crs Map.empty m)))
-
-        let! kept =
-            desired
-            |> List.map (fun x -> Gen.elements [ Some x; None ])
-            |> Gen.sequenceToList
-
-        let! stored =
-            kept
-            |> List.choose id
-            |> List.map (fun (r, j) ->
-                Gen.frequency
-                    [ 3, serve j |> Gen.map healthy
-                      1, Gen.sized (fun s -> ArbitraryJson.json (min s 6)) ]
-                |> Gen.map (fun s -> r, s))
-            |> Gen.sequenceToList
-
-        return Map.ofList stored
-    }
-
-let private anyInputs (crsGen: Gen<Map<Kind, Json>>) =
-    gen {
-        let! controller = Gen.elements Kind.all
-        let! crs = crsGen
-        let! m = mode
-        let! observed = anyObserved crs m
-        return inputs controller crs observed m
-    }
-
-/// Everything a decision holds, as text: forces every lazy part and compares byte for byte.
-let private print (d: Decision) =
-    [ yield! d.Actions |> List.map Action.describe
-      yield! d.Actions |> List.map (Action.ref >> Action.describeRef)
-      yield d.Status |> Option.map JsonText.compact |> Option.defaultValue "no status"
-      yield! d.Events |> List.map (fun e -> e.Type + " " + e.Reason + " " + e.Message)
-      yield string d.RequeueAfter ]
-    |> String.concat "\n"
 
 let private operandKinds = Ready.operandKinds
 
@@ -241,32 +69,124 @@ let properties =
               Expect.equal (again.Actions |> List.map Action.describe) [] "actions on a resync"
               Expect.equal again.Status first.Status "status: no status write")
 
-          testPropertyWithConfig (config 200) "a changed trust domain after convergence never reaches the operands"
+          testPropertyWithConfig
+              (config 150)
+              "idempotence: from a perturbed cluster, apply the actions with the API-server model, reconcile again: no writes"
           <| Prop.forAll
               (Arb.fromGen (
-                  convergedCluster operandKinds
-                  |> Gen.bind (fun c -> Values.trustDomain |> Gen.map (fun td -> c, td))
+                  perturbed
+                  |> Gen.bind (fun p ->
+                      applied (Reconcile.reconcile p.Inputs).Actions p.Observed
+                      |> Gen.map (fun after -> p, { Objects = after }))
               ))
-              (fun ((kind, crs, mode, _, cluster), td) ->
-                  let ztwim = Map.find Kind.ZeroTrustWorkloadIdentityManager crs
+              (fun (p, after) ->
+                  let again =
+                      Reconcile.reconcile
+                          { p.Inputs with
+                              Observed = after.Objects
+                              Now = now.AddMinutes 1.0 }
 
-                  let before =
-                      JsonEdit.get [ "spec"; "trustDomain" ] ztwim |> Option.defaultValue Json.Null
+                  Expect.equal (describe again.Actions) [] "actions after applying the decision")
 
-                  let changed =
-                      crs
-                      |> Map.add Kind.ZeroTrustWorkloadIdentityManager (set "spec.trustDomain" (Json.String td) ztwim)
+          testPropertyWithConfig
+              (config 150)
+              "each object gets the action its fate calls for: drift applied, foreign-named adopted, orphans of ours pruned, nothing else touched"
+          <| Prop.forAll (Arb.fromGen perturbed) (fun p ->
+              let actions = (Reconcile.reconcile p.Inputs).Actions
 
-                  let d = Reconcile.reconcile (inputs kind changed cluster mode)
+              let known =
+                  Set.unionMany [ p.Observed.Keys |> Set.ofSeq; p.Fates.Keys |> Set.ofSeq ]
 
-                  Expect.equal (d.Actions |> List.map Action.describe) [] "operand writes after a trust domain change"
+              let verbs (r: ObjectRef) =
+                  actions
+                  |> List.filter (fun a -> Action.ref a = r)
+                  |> List.map (function
+                      | Create _ -> "create"
+                      | Apply _ -> "apply"
+                      | Adopt _ -> "adopt"
+                      | Delete _ -> "delete")
 
-                  // The CSI driver renders nothing from the trust domain: there is nothing to refuse.
-                  if kind <> Kind.SpiffeCSIDriver && Json.String td <> before then
-                      let reason =
-                          d.Status
-                          |> Option.bind (fun s -> Status.readOperandCr (Read.root "status" s) |> Result.toOption)
-                          |> Option.bind (fun s -> Conditions.tryFind "ConfigurationValid" s.Conditions)
-                          |> Option.map _.Reason
+              Expect.all actions (fun a -> known.Contains(Action.ref a)) "actions name desired or observed objects"
 
-                      Expect.equal reason (Some "ImmutableFieldChanged") "ConfigurationValid reason") ]
+              for r in known do
+                  let expected =
+                      match Map.tryFind r p.Fates, Map.tryFind r p.Extras with
+                      | Some Missing, _ -> [ [ "create" ] ]
+                      | Some Served, _ -> [ [] ]
+                      | Some(Changed | Removed | LabelRemoved), _ -> [ [ "apply" ]; [ "adopt" ] ]
+                      | Some(Unlabelled | ManagedByOther), _ -> [ [ "adopt" ] ]
+                      | None, Some OrphanOfOurs -> [ [ "delete" ] ]
+                      // Another controller's objects, foreign objects and claims: never this controller's to write.
+                      | None, _ -> [ [] ]
+
+                  let what =
+                      Map.tryFind r p.Fates
+                      |> Option.map (sprintf "%A")
+                      |> Option.orElse (Map.tryFind r p.Extras |> Option.map (sprintf "%A"))
+                      |> Option.defaultValue "another controller's"
+
+                  Expect.contains expected (verbs r) (sprintf "actions for %s %s" what (Action.describeRef r)))
+
+          testPropertyWithConfig
+              (config 150)
+              "create-only, by Mode or by the CR's annotation: exactly the missing objects are created, nothing is applied, adopted or deleted"
+          <| Prop.forAll
+              (Arb.fromGen (Gen.zip perturbed (Gen.elements [ None; Some "true"; Some "True"; Some " TRUE " ])))
+              (fun (p, annotation) ->
+                  let p =
+                      match annotation with
+                      | None ->
+                          { p with
+                              Mode = { p.Mode with CreateOnly = true } }
+                      | Some value ->
+                          let cr = Map.find p.Controller p.Crs
+
+                          let annotated =
+                              JsonEdit.set
+                                  [ "metadata"; "annotations"; Decision.createOnlyAnnotation ]
+                                  (Some(Json.String value))
+                                  cr
+
+                          { p with
+                              Crs = Map.add p.Controller annotated p.Crs }
+
+                  let d = Reconcile.reconcile p.Inputs
+
+                  let missing =
+                      p.Fates |> Map.filter (fun _ f -> f = Missing) |> Map.keys |> List.ofSeq
+
+                  Expect.equal
+                      (d.Actions |> List.filter Action.touchesExisting |> describe)
+                      []
+                      "no apply, adopt or delete"
+
+                  Expect.equal
+                      (d.Actions |> List.map Action.ref |> List.sort)
+                      (List.sort missing)
+                      "the missing objects are created"
+
+                  let createOnly = conditions d |> Conditions.tryFind "CreateOnlyMode"
+
+                  Expect.equal
+                      (createOnly |> Option.map (fun c -> c.Status, c.Reason))
+                      (Some(ConditionStatus.True, "CreateOnlyModeEnabled"))
+                      "CreateOnlyMode")
+
+          testPropertyWithConfig
+              (config 100)
+              "without the ZeroTrustWorkloadIdentityManager no operand controller writes, and Ready says why"
+          <| Prop.forAll (Arb.fromGen perturbed) (fun p ->
+              let d =
+                  Reconcile.reconcile
+                      { p.Inputs with
+                          Crs = Map.remove Kind.ZeroTrustWorkloadIdentityManager p.Crs }
+
+              Expect.equal (describe d.Actions) [] "operand writes without the ZTWIM"
+
+              Expect.equal
+                  (conditions d |> List.map (fun c -> c.Type, c.Status, c.Reason, c.Message))
+                  [ "Ready",
+                    ConditionStatus.False,
+                    "Failed",
+                    "Failed to retrieve ZeroTrustWorkloadIdentityManager from cluster" ]
+                  "conditions") ]

@@ -7,8 +7,16 @@ open Ztwim.Kernel
 [<RequireQualifiedAccess>]
 module DaemonSet =
 
-    /// A DaemonSet in the operator namespace, owned by the CR; empty template annotations are left out.
-    let create (p: Placement) (name: string) (c: Component) (templateAnnotations: Map<string, string>) (podSpec: Json) =
+    /// A DaemonSet in the operator namespace, owned by the CR, with its own annotations and its pod template's;
+    /// empty ones are left out.
+    let create
+        (p: Placement)
+        (name: string)
+        (c: Component)
+        (annotations: Map<string, string>)
+        (templateAnnotations: Map<string, string>)
+        (podSpec: Json)
+        =
         let labels = Labels.standard p.CustomLabels c
 
         Manifest.create
@@ -17,7 +25,7 @@ module DaemonSet =
             (Some p.Namespace)
             name
             labels
-            Map.empty
+            annotations
             (Some p.Owner)
             [ "spec",
               Json.obj

@@ -10,8 +10,9 @@ module Manifest =
     /// The annotation prefix of ztwim's own bookkeeping.
     let annotationPrefix = "ztwim.openshift.io/"
 
-    /// `ztwim.openshift.io/applied-<field>`: an immutable value as applied, kept on the object that embodies
-    /// it (never on a pod template, whose change would restart pods) so that the kernel can read it back.
+    /// `ztwim.openshift.io/applied-<field>`: an immutable value as applied, kept on the objects that embody it
+    /// (the rendered config and the workload that runs it, so that either one left in the cluster still tells;
+    /// never on a pod template, whose change would restart pods) so that the kernel can read it back.
     let applied (field: string) = annotationPrefix + "applied-" + field
 
     /// A controller owner reference to the operand CR `cluster` (cluster-scoped, so valid for any child).

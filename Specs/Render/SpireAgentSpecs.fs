@@ -193,6 +193,25 @@ let private ztwimFields =
                   (Some(str "east-1"))
                   "annotation"
           }
+          test "the DaemonSet records the same applied values as the ConfigMap" {
+              let objects =
+                  renderWith id (set "spec.bundleConfigMap" (str "trust-bundle")) openShift
+
+              let applied (json: Json) =
+                  match at [ "metadata"; "annotations" ] json with
+                  | Some(Json.Object m) -> m |> Map.filter (fun k _ -> k.StartsWith "ztwim.openshift.io/applied-")
+                  | other -> failtestf "annotations: %A" other
+
+              Expect.equal
+                  (applied (daemonSet objects))
+                  (Map.ofList
+                      [ "ztwim.openshift.io/applied-bundleConfigMap", str "trust-bundle"
+                        "ztwim.openshift.io/applied-clusterName", str "demo"
+                        "ztwim.openshift.io/applied-trustDomain", str "example.org" ])
+                  "DaemonSet"
+
+              Expect.equal (applied (find "ConfigMap" "spire-agent" objects)) (applied (daemonSet objects)) "ConfigMap"
+          }
           test "the applied annotations stay off the pod template" {
               let annotations =
                   tryGet "spec.template.metadata.annotations" (daemonSet (render id))
@@ -207,7 +226,7 @@ let private ztwimFields =
                       "template annotations"
               | other -> failtestf "annotations: %A" other
           }
-          test "bundleConfigMap: the spire-bundle volume" {
+          test "bundleConfigMap: the spire-bundle volume and the ConfigMap's applied-bundleConfigMap" {
               let objects =
                   renderWith id (set "spec.bundleConfigMap" (str "trust-bundle")) openShift
 
@@ -215,6 +234,13 @@ let private ztwimFields =
                   (named "spire-bundle" "volumes" (pod objects))
                   (Some(json """{"name": "spire-bundle", "configMap": {"name": "trust-bundle"}}"""))
                   "bundle volume"
+
+              Expect.equal
+                  (at
+                      [ "metadata"; "annotations"; "ztwim.openshift.io/applied-bundleConfigMap" ]
+                      (find "ConfigMap" "spire-agent" objects))
+                  (Some(str "trust-bundle"))
+                  "annotation"
           } ]
 
 let private hashes =

@@ -201,7 +201,7 @@ let private configSpecs =
               expectAt "log_format" (str "json") c
           }
 
-          test "the trust domain lands in the config and in the ConfigMap's applied-trustDomain annotation" {
+          test "the trust domain lands in the config and in the ConfigMap's and Deployment's applied-trustDomain" {
               let objects =
                   renderFull (set "spec.trustDomain" (str "corp.example")) id Mode.defaults
 
@@ -211,6 +211,11 @@ let private configSpecs =
                   (at "metadata.annotations" [ Manifest.applied "trustDomain" ] (configMap objects))
                   (Some(str "corp.example"))
                   "applied-trustDomain"
+
+              Expect.equal
+                  (at "metadata.annotations" [ Manifest.applied "trustDomain" ] (deployment objects))
+                  (Some(str "corp.example"))
+                  "the Deployment's applied-trustDomain"
           }
 
           test "the pod template carries the hash of the ConfigMap data and nothing else" {

@@ -74,7 +74,8 @@ let private defaults =
 let private persistence =
     testList
         "persistence"
-        [ test "size, access mode and storage class land in the claim template and applied-persistence" {
+        [ test
+              "size, access mode and storage class land in the claim template and applied-persistence, beside server.conf's applied values" {
               let s =
                   sts (
                       serverJson
@@ -97,7 +98,10 @@ let private persistence =
                   "metadata.annotations"
                   (Some(
                       json
-                          """{"ztwim.openshift.io/applied-persistence": "{\"accessMode\":\"ReadWriteOncePod\",\"size\":\"20Gi\",\"storageClass\":\"fast\"}"}"""
+                          """{"ztwim.openshift.io/applied-persistence": "{\"accessMode\":\"ReadWriteOncePod\",\"size\":\"20Gi\",\"storageClass\":\"fast\"}",
+                              "ztwim.openshift.io/applied-trustDomain": "example.org",
+                              "ztwim.openshift.io/applied-clusterName": "demo",
+                              "ztwim.openshift.io/applied-bundleConfigMap": "spire-bundle"}"""
                   ))
                   s
 

@@ -12,11 +12,19 @@ let allowances: Allowance list =
           Name = "spire-agent"
           Path = "metadata.annotations.ztwim.openshift.io/applied-" + field
           Reason =
-            "ztwim records the immutable value agent.conf embodies on the ConfigMap itself (issue 3), so that the "
-            + "kernel can read back what the agent runs with; upstream keeps no such record" }
+            "ztwim records the immutable values the agent embodies (agent.conf, the mounted bundle ConfigMap) on the "
+            + "ConfigMap itself (issue 3), so that the kernel can read back what the agent runs with; upstream keeps "
+            + "no such record" }
 
     [ applied "trustDomain"
       applied "clusterName"
+      applied "bundleConfigMap"
+      { Kind = "DaemonSet"
+        Name = "spire-agent"
+        Path = "metadata.annotations.ztwim.openshift.io/applied-*"
+        Reason =
+          "issue 4: the DaemonSet records the same immutable values, so that a lost ConfigMap cannot hide a "
+          + "change to them; upstream has no annotations on it" }
       { Kind = "Service"
         Name = "spire-agent"
         Path = "spec.ports[*].protocol"

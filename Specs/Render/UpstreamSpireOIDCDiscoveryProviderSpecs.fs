@@ -16,7 +16,13 @@ let allowances: Allowance list =
         Name = "spire-spiffe-oidc-discovery-provider"
         Path = "metadata.annotations.ztwim.openshift.io/applied-*"
         Reason =
-          "issue 3: the OIDC ConfigMap records the trust domain it embodies in ztwim.openshift.io/applied-trustDomain (immutability); upstream has no such annotation" } ]
+          "issue 3: the OIDC ConfigMap records the trust domain it embodies in ztwim.openshift.io/applied-trustDomain (immutability); upstream has no such annotation" }
+      { Kind = "Deployment"
+        Name = "spire-spiffe-oidc-discovery-provider"
+        Path = "metadata.annotations.ztwim.openshift.io/applied-*"
+        Reason =
+          "issue 4: the Deployment records the trust domain of the config it runs too, so that a lost ConfigMap "
+          + "cannot hide a trust domain change; upstream has no such annotation" } ]
 
 [<Tests>]
 let tests =

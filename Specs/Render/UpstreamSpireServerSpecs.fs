@@ -24,7 +24,8 @@ let allowances: Allowance list =
         Path = "metadata.annotations.ztwim.openshift.io/applied-*"
         Reason =
           "issue 3: the StatefulSet records the immutable persistence settings it embodies in "
-          + "ztwim.openshift.io/applied-persistence; upstream has no annotations on it" } ]
+          + "ztwim.openshift.io/applied-persistence, and (issue 4) server.conf's applied values, so that a lost "
+          + "ConfigMap cannot hide a change to them; upstream has no annotations on it" } ]
 
 [<Tests>]
 let tests =

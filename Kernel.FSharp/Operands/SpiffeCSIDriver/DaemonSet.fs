@@ -145,4 +145,4 @@ module CsiDaemonSet =
 
     /// DaemonSet spire-spiffe-csi-driver.
     let desired (c: Placement) (d: CsiDaemonSet) : DesiredObject =
-        DaemonSet.create c Context.name Labels.spiffeCsiDriver Map.empty (podSpec d)
+        DaemonSet.create c Context.name Labels.spiffeCsiDriver Map.empty Map.empty (podSpec d)

@@ -14,6 +14,8 @@ type AgentDaemonSet =
         KubeletCa: KubeletCa
         /// HashS(agent.conf): a changed config rolls the pods.
         ConfigHash: string
+        /// The immutable values the agent runs with (ConfigMap.applied), recorded on the DaemonSet too.
+        Applied: Map<string, string>
         Common: CommonConfig
     }
 
@@ -127,6 +129,7 @@ module AgentDaemonSet =
             c
             Context.name
             Labels.spireAgent
+            d.Applied
             (Map.ofList
                 [ "kubectl.kubernetes.io/default-container", container
                   configHashAnnotation, d.ConfigHash ])

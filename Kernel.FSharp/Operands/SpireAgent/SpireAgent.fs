@@ -20,6 +20,7 @@ let desired (cr: Resource<SpireAgentSpec>) (ztwim: ZtwimSpec) (mode: Mode) : Des
 
     let conf = AgentConf.ofSpec mode.Namespace ztwim spec
     let text = AgentConf.render conf
+    let applied = ConfigMap.applied conf ztwim.BundleConfigMap
 
     let daemonSet =
         { Image = mode.Images.SpireAgent
@@ -27,6 +28,7 @@ let desired (cr: Resource<SpireAgentSpec>) (ztwim: ZtwimSpec) (mode: Mode) : Des
           SocketPath = spec.SocketPath
           KubeletCa = KubeletCa.ofVerification spec.WorkloadAttestors.Verification
           ConfigHash = Hash.ofText text
+          Applied = applied
           Common = spec.Common }
 
     [ ServiceAccount.desired context
@@ -35,5 +37,5 @@ let desired (cr: Resource<SpireAgentSpec>) (ztwim: ZtwimSpec) (mode: Mode) : Des
       Rbac.clusterRoleBinding context
       if mode.Platform = OpenShift then
           Scc.desired context
-      ConfigMap.desired context conf text
+      ConfigMap.desired context applied text
       AgentDaemonSet.desired context mode daemonSet ]

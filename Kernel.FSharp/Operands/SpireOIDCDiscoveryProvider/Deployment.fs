@@ -13,6 +13,8 @@ type DeploymentInput =
         CsiDriverName: string
         /// The config hash: a change rolls the pods so that they read the new config.
         ConfigHash: string
+        /// The immutable values the config embodies (DiscoveryConfig.applied), recorded on the Deployment too.
+        Applied: Map<string, string>
         Common: CommonConfig
     }
 
@@ -104,7 +106,7 @@ module Deployment =
             "apps/v1"
             "Deployment"
             Provider.name
-            Map.empty
+            input.Applied
             [ "spec",
               Json.obj
                   [ "replicas", Json.Number(decimal (max 1L input.Replicas))

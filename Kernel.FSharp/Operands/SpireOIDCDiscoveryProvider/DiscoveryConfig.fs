@@ -62,12 +62,10 @@ module DiscoveryConfig =
     /// The pod template's config-hash annotation value: upstream hashes the ConfigMap data as a map.
     let hash (input: DiscoveryConfigInput) = Hash.ofMap (data input)
 
-    /// The ConfigMap; it records the trust domain it was rendered for, an immutable value.
+    /// The immutable value the config embodies, recorded on the ConfigMap and on the Deployment that reads it.
+    let applied (input: DiscoveryConfigInput) =
+        Map.ofList [ Manifest.applied "trustDomain", input.TrustDomain ]
+
+    /// The ConfigMap; it records the trust domain it was rendered for.
     let render (input: DiscoveryConfigInput) (p: Placement) =
-        Provider.namespaced
-            "v1"
-            "ConfigMap"
-            Provider.name
-            (Map.ofList [ Manifest.applied "trustDomain", input.TrustDomain ])
-            [ "data", Provider.stringMap (data input) ]
-            p
+        Provider.namespaced "v1" "ConfigMap" Provider.name (applied input) [ "data", Provider.stringMap (data input) ] p

@@ -29,6 +29,7 @@ let desired (cr: Resource<SpireOIDCDiscoveryProviderSpec>) (ztwim: ZtwimSpec) (m
           Image = mode.Images.SpireOidcDiscoveryProvider
           CsiDriverName = spec.CsiDriverName
           ConfigHash = DiscoveryConfig.hash config
+          Applied = DiscoveryConfig.applied config
           Common = spec.Common }
 
     // Plain Kubernetes has no Route API; managedRoute "false" leaves the exposure to the user.

@@ -186,17 +186,20 @@ let federationProfile (f: Federation) =
     | HttpsWeb, Some(ServingCert _) -> "https_web/servingCert"
     | HttpsWeb, None -> "https_web"
 
-/// ConfigMap spire-server. It embodies the immutable trust domain, cluster name, bundle ConfigMap and
-/// federation profile, so it records them in applied-* annotations for the kernel to read back.
+/// The immutable values server.conf embodies: trust domain, cluster name, bundle ConfigMap and federation
+/// profile, as applied-* annotations (the ConfigMap and the StatefulSet record them).
+let applied (s: Scope) =
+    [ Manifest.applied "trustDomain", s.Ztwim.TrustDomain
+      Manifest.applied "clusterName", s.Ztwim.ClusterName
+      Manifest.applied "bundleConfigMap", s.Ztwim.BundleConfigMap ]
+    @ (s.Spec.Federation
+       |> Option.map (fun f -> Manifest.applied "federationProfile", federationProfile f)
+       |> Option.toList)
+    |> Map.ofList
+
+/// ConfigMap spire-server, recording the `applied` values for the kernel to read back.
 let configMap (s: Scope) (conf: string) =
-    let annotations =
-        [ Manifest.applied "trustDomain", s.Ztwim.TrustDomain
-          Manifest.applied "clusterName", s.Ztwim.ClusterName
-          Manifest.applied "bundleConfigMap", s.Ztwim.BundleConfigMap ]
-        @ (s.Spec.Federation
-           |> Option.map (fun f -> Manifest.applied "federationProfile", federationProfile f)
-           |> Option.toList)
-        |> Map.ofList
+    let annotations = applied s
 
     Scope.namespaced
         s

@@ -187,7 +187,8 @@ let private claimTemplate (p: Persistence) =
           "status", Json.obj [] ]
 
 /// StatefulSet spire-server, with the hashes of the two rendered configs on its pod template. It embodies
-/// the immutable persistence settings, recorded in applied-persistence on its own metadata.
+/// the immutable persistence settings, recorded in applied-persistence on its own metadata, and runs
+/// server.conf, whose applied values it records too.
 let render (s: Scope) (serverConf: string) (controllerManagerConf: string) =
     let labels = Scope.serverLabels s
 
@@ -197,7 +198,8 @@ let render (s: Scope) (serverConf: string) (controllerManagerConf: string) =
         "StatefulSet"
         Scope.serverName
         labels
-        (Map.ofList [ Manifest.applied "persistence", appliedPersistence s.Spec.Persistence ])
+        (ServerConf.applied s
+         |> Map.add (Manifest.applied "persistence") (appliedPersistence s.Spec.Persistence))
         [ "spec",
           Json.obj
               [ "replicas", Json.num 1
