@@ -156,7 +156,15 @@ public sealed partial class KubeClusterClient : IClusterClient
             ("kind", JsonAccess.Of("DeleteOptions")),
             ("propagationPolicy", JsonAccess.Of("Background")));
         var result = await SendAsync(HttpMethod.Delete, KubePaths.Item(t, r.NamespaceOf(), r.Name), options, "application/json", ct);
-        return result.IsOk ? ApiResult<bool>.Ok(true) : result.Cast<bool>();
+        if (!result.IsOk)
+        {
+            return result.Cast<bool>();
+        }
+
+        // Gone at once: the server answers a Status (Success). Held by finalizers or a grace period: it answers the
+        // object, now with a deletionTimestamp.
+        var answer = result.Value;
+        return ApiResult<bool>.Ok(answer.Str("kind") == "Status" || answer.Meta("deletionTimestamp") is null);
     }
 
     public async Task<ApiResult<bool>> RecordEventAsync(EventRecord e, CancellationToken ct)

@@ -224,6 +224,21 @@ let tests =
                         "create"
                 }
 
+                test "delete: true when gone at once (a Status), false while finalizers hold the object" {
+                    let gone, _ =
+                        client (fun _ -> respond 200 """{"kind":"Status","apiVersion":"v1","status":"Success"}""")
+
+                    Expect.isTrue (run (gone.DeleteAsync(configMap.RefOf(), CancellationToken.None))).Value "gone"
+
+                    let held, _ =
+                        client (fun _ ->
+                            respond
+                                200
+                                """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"spire-server","deletionTimestamp":"2026-01-01T00:00:00Z","finalizers":["x"]}}""")
+
+                    Expect.isFalse (run (held.DeleteAsync(configMap.RefOf(), CancellationToken.None))).Value "held"
+                }
+
                 test "list: the label selector is sent; items get apiVersion and kind; the resourceVersion is kept" {
                     let c, stub =
                         client (fun _ ->
