@@ -11,6 +11,7 @@ open Microsoft.AspNetCore.Hosting.Server
 open Microsoft.AspNetCore.Hosting.Server.Features
 open Microsoft.AspNetCore.Http
 open Microsoft.Extensions.DependencyInjection
+open Microsoft.Extensions.Hosting
 open Microsoft.Extensions.Logging
 open Ztwim.Adapters.Cluster
 open Ztwim.Adapters.Sim
@@ -27,6 +28,9 @@ type Server(app: WebApplication, loop: Loop, url: string) =
     member _.Url = url
     member _.Port = Uri(url).Port
     member _.Loop = loop
+
+    /// Blocks until the host is told to stop (SIGINT, SIGTERM), which its console lifetime handles.
+    member _.WaitForShutdown() = app.WaitForShutdownAsync().Wait()
 
     interface IAsyncDisposable with
         member _.DisposeAsync() =
@@ -94,6 +98,9 @@ let start (options: SimClusterOptions) (port: int) : Task<Server> =
         let served = List.ofSeq options.ServedTypes
         let builder = WebApplication.CreateSlimBuilder([||])
         builder.Logging.ClearProviders() |> ignore
+
+        builder.Services.Configure<HostOptions>(fun (o: HostOptions) -> o.ShutdownTimeout <- TimeSpan.FromSeconds 5.0)
+        |> ignore
 
         builder.WebHost.ConfigureKestrel(fun (k: Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions) ->
             k.Listen(IPAddress.Loopback, port))

@@ -4,7 +4,6 @@
 module Ztwim.Sim.Serve.ServeCommand
 
 open System
-open System.Threading
 open Ztwim.Kernel.Render
 open Ztwim.Adapters.Sim
 open Ztwim.Sim
@@ -44,17 +43,10 @@ let run (port: int) (kubeconfig: string) (scenario: string option) (out: string 
         try
             let server = (ApiHost.start (options setup) port).Result
             let path = Kubeconfig.write kubeconfig server.Url
-            use stop = new ManualResetEventSlim()
-
-            Console.CancelKeyPress.Add(fun e ->
-                e.Cancel <- true
-                stop.Set())
-
-            AppDomain.CurrentDomain.ProcessExit.Add(fun _ -> stop.Set())
             out (sprintf "serving the simulated cluster at %s" server.Url)
             out (sprintf "kubeconfig: %s (export KUBECONFIG=%s)" path path)
             out "Ctrl-C stops it; the cluster is in memory and goes with it"
-            stop.Wait()
+            server.WaitForShutdown()
             (server :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
             0
         with :? AggregateException as e when (e.InnerException :? System.IO.IOException) ->

@@ -7,6 +7,8 @@ open System
 open System.Threading
 open System.Threading.Tasks
 open Microsoft.AspNetCore.Http
+open Microsoft.Extensions.DependencyInjection
+open Microsoft.Extensions.Hosting
 open Ztwim.Kernel
 open Ztwim.Adapters.Cluster
 open Ztwim.Sim.Serve.SimLoop
@@ -120,7 +122,13 @@ let serve (loop: Loop) (ctx: HttpContext) (request: Request) : Task =
         match opened with
         | Error e -> do! Wire.fail ctx e
         | Ok(initial, rv, watch) ->
-            use stop = CancellationTokenSource.CreateLinkedTokenSource ctx.RequestAborted
+            // A server shutting down ends its watches, as a real one does, instead of waiting for them.
+            let stopping =
+                ctx.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
+
+            use stop =
+                CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping)
+
             stop.CancelAfter request.Timeout
             ctx.Response.StatusCode <- 200
             ctx.Response.ContentType <- "application/json"
