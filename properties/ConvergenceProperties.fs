@@ -150,7 +150,11 @@ let convergence =
                       failwith (FuzzCommand.describe outcome)
 
               Check.One(
-                  Config.QuickThrowOnFailure.WithMaxTest(runs).WithQuietOnSuccess(true),
+                  Config.QuickThrowOnFailure
+                      .WithMaxTest(runs)
+                      .WithQuietOnSuccess(true)
+                      // Each run is its own simulation on its own thread: the runs share nothing.
+                      .WithParallelRunConfig(Some { MaxDegreeOfParallelism = Environment.ProcessorCount }),
                   Prop.forAll generatedRuns property
               )
 

@@ -62,6 +62,14 @@ let operandTargets =
       inNs "DaemonSet" "spire-spiffe-csi-driver" "apps/v1"
       inNs "Deployment" "spire-spiffe-oidc-discovery-provider" "apps/v1" ]
 
+/// The operand CR whose controller writes a target.
+let ownerOf (t: Target) =
+    match t.Name with
+    | "spire-agent" -> Kind.SpireAgent
+    | "spire-spiffe-csi-driver" -> Kind.SpiffeCSIDriver
+    | "spire-spiffe-oidc-discovery-provider" -> Kind.SpireOIDCDiscoveryProvider
+    | _ -> Kind.SpireServer
+
 /// Objects users create without our label: one with a name of ours (the operator adopts it), one not ours (the
 /// operator must never write it).
 let userObjects =
@@ -97,9 +105,9 @@ let private faultsOn (faults: string list) (r: Random) =
 let private labelPatch (key: string) (value: Json) =
     Json.obj [ "metadata", Json.obj [ "labels", Json.obj [ key, value ] ] ]
 
+// Edits to what the operator set (an added key would be no difference: desired ⊆ observed).
 let private editOf (t: Target) (r: Random) =
     match t.Kind with
-    | "ConfigMap" -> Json.obj [ "data", Json.obj [ "edited", Json.String "by hand" ] ]
     | "StatefulSet"
     | "Deployment" when r.Next 2 = 0 -> Json.obj [ "spec", Json.obj [ "replicas", Json.num 3 ] ]
     | _ -> labelPatch "app.kubernetes.io/name" (Json.String "edited")
@@ -112,7 +120,13 @@ let private step
     (r: Random)
     : (Action * Step) * Map<Kind, Json> =
     let kind = pick r Kind.all
-    let target = pick r operandTargets
+
+    // Mostly an object of a deployed operand, so that the edit meets something.
+    let target =
+        match operandTargets |> List.filter (fun t -> crs.ContainsKey(ownerOf t)) with
+        | [] -> pick r operandTargets
+        | deployed when r.Next 4 > 0 -> pick r deployed
+        | _ -> pick r operandTargets
 
     match r.Next 100 with
     | n when n < 22 ->
@@ -170,7 +184,7 @@ let generate (source: SpecSource) (faults: string list) (maxSteps: int) (seed: i
              else
                  Ztwim.Kernel.Render.OpenShift)
           Env =
-            (if r.Next 5 = 0 then
+            (if r.Next 4 = 0 then
                  Map.ofList [ "CREATE_ONLY_MODE", "true" ]
              else
                  Map.empty) }

@@ -59,6 +59,19 @@ let private version (cr: Json) =
         m |> Map.remove "status" |> Map.add "metadata" meta |> Json.Object
     | other -> other
 
+// An object without what the server keeps up to date by itself: status, resourceVersion, managedFields.
+let private bookkeepingAside (o: Json) =
+    match o with
+    | Json.Object m ->
+        let m = Map.remove "status" m
+
+        match Map.tryFind "metadata" m with
+        | Some(Json.Object md) ->
+            Map.add "metadata" (md |> Map.remove "resourceVersion" |> Map.remove "managedFields" |> Json.Object) m
+            |> Json.Object
+        | _ -> Json.Object m
+    | other -> other
+
 /// Watches a simulation; `Violations` holds what broke, `Reasons` every condition reason the operator wrote.
 type Watcher(sim: Simulation) =
     let violations = ResizeArray<Violation>()
@@ -255,10 +268,33 @@ type Watcher(sim: Simulation) =
                 | None -> ()
         | None -> ()
 
+    // The write count also moves for a write that failed and changed nothing, so the next change may be
+    // another actor's: a workload controller's status, or the garbage collector's deletion. The operator writes
+    // neither an operand's status nor deletes what lost its owner.
+    let notTheOperators (change: SimChange) =
+        let isCr =
+            ResourceTypes.OperatorCrs |> Seq.exists (fun t -> t.Kind = change.Type.Kind)
+
+        match change.Kind, change.Previous |> Option.ofObj with
+        | WatchEventType.Modified, Some p when not isCr -> bookkeepingAside change.Object = bookkeepingAside p
+        | WatchEventType.Deleted, _ ->
+            change.Object.Items("metadata", "ownerReferences")
+            |> Seq.exists (fun o ->
+                match o.Str("kind") |> Option.ofObj |> Option.bind Kind.tryParse with
+                | Some k ->
+                    sim.Cluster.Find(JsonAccess.Ref(Kind.apiVersion, Kind.name k, null, "cluster"))
+                    |> Option.ofObj
+                    |> Option.isNone
+                | None -> false)
+        | _ -> false
+
     let onChange (change: SimChange) =
         let ow = operatorClient.Requests.Writes
         let uw = userClient.Requests.Writes
-        let byOperator = ow > operatorWrites && uw = userWrites
+
+        let byOperator =
+            ow > operatorWrites && uw = userWrites && not (notTheOperators change)
+
         operatorWrites <- ow
         userWrites <- uw
         let o = change.Object
