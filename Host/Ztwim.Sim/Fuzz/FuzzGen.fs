@@ -175,6 +175,8 @@ let private step
 /// converge), then up to `maxSteps` steps, each followed by a little time passing.
 let generate (source: SpecSource) (faults: string list) (maxSteps: int) (seed: int) : FuzzRun =
     let r = Random(seed)
+    // No list given means every fault.
+    let faults = if faults.IsEmpty then allFaults else faults
 
     let setup =
         { Nodes = 1 + r.Next 3
@@ -198,7 +200,7 @@ let generate (source: SpecSource) (faults: string list) (maxSteps: int) (seed: i
         |> List.take (if r.Next 3 = 0 then 2 else 1)
 
     let first =
-        [ if r.Next 2 = 0 && not faults.IsEmpty then
+        [ if r.Next 2 = 0 then
               yield FaultsOnAction, FaultsOn(faultsOn faults r)
           for kind in Kind.ZeroTrustWorkloadIdentityManager :: operands do
               yield ApplyCr, ApplyObject([ source.Valid kind r ], "inline") ]
@@ -218,7 +220,7 @@ let generate (source: SpecSource) (faults: string list) (maxSteps: int) (seed: i
         if n = 0 then
             List.rev acc
         else
-            let s, crs = step source (if faults.IsEmpty then allFaults else faults) crs r
+            let s, crs = step source faults crs r
             let wait = Wait, RunFor(TimeSpan.FromSeconds(float (r.Next 20)))
             more (n - 1) crs (wait :: s :: acc)
 
@@ -226,10 +228,7 @@ let generate (source: SpecSource) (faults: string list) (maxSteps: int) (seed: i
 
     { Seed = seed
       Setup = setup
-      Steps =
-        first @ rest
-        |> List.filter (fun (a, _) -> not (faults.IsEmpty && (a = FaultsOnAction || a = FaultsOffAction)))
-        |> List.filter (fun (_, s) -> s <> RunFor TimeSpan.Zero) }
+      Steps = first @ rest |> List.filter (fun (_, s) -> s <> RunFor TimeSpan.Zero) }
 
 /// The fixed ending: faults off, pods healed; an informer relist (10 minutes) makes good any lost event;
 /// quiescence; then an
