@@ -101,6 +101,8 @@ let private faultsOn (faults: string list) (r: Random) =
     |> List.distinct
     // A crash on every fifth write would restart the operator faster than it converges; keep it rarer.
     |> List.map (fun f -> f, (if f = "crash" then 0.05 else rate r))
+    // In name order, as a scenario file's mapping reads back.
+    |> List.sortBy fst
 
 let private labelPatch (key: string) (value: Json) =
     Json.obj [ "metadata", Json.obj [ "labels", Json.obj [ key, value ] ] ]
