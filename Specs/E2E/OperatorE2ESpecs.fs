@@ -31,8 +31,10 @@ let private repoRoot () =
     let rec up (dir: DirectoryInfo) =
         if isNull dir then
             failwith "no repository root above the test binary"
-        elif Directory.Exists(Path.Combine(dir.FullName, "manifests", "crds"))
-             && Directory.Exists(Path.Combine(dir.FullName, "Host")) then
+        elif
+            Directory.Exists(Path.Combine(dir.FullName, "manifests", "crds"))
+            && Directory.Exists(Path.Combine(dir.FullName, "Host"))
+        then
             dir.FullName
         else
             up dir.Parent
@@ -47,7 +49,9 @@ let private configuration () =
 
 let private hostDll (project: string) (dll: string) =
     let root = repoRoot ()
-    let preferred = Path.Combine(root, "Host", project, "bin", configuration (), "net10.0", dll)
+
+    let preferred =
+        Path.Combine(root, "Host", project, "bin", configuration (), "net10.0", dll)
 
     [ preferred
       Path.Combine(root, "Host", project, "bin", "Release", "net10.0", dll)
@@ -65,8 +69,14 @@ type private Child(name: string, start: ProcessStartInfo) =
         start.RedirectStandardError <- true
         start.UseShellExecute <- false
         let p = new Process(StartInfo = start)
-        p.OutputDataReceived.Add(fun e -> if not (isNull e.Data) then lines.Enqueue(clock.Elapsed, e.Data))
-        p.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lines.Enqueue(clock.Elapsed, "stderr: " + e.Data))
+
+        p.OutputDataReceived.Add(fun e ->
+            if not (isNull e.Data) then
+                lines.Enqueue(clock.Elapsed, e.Data))
+
+        p.ErrorDataReceived.Add(fun e ->
+            if not (isNull e.Data) then
+                lines.Enqueue(clock.Elapsed, "stderr: " + e.Data))
 
         if not (p.Start()) then
             failtestf "%s did not start" name
@@ -156,7 +166,8 @@ let private waitFor (what: string) (timeout: TimeSpan) (interval: int) (check: u
 
         match got with
         | Some v -> v
-        | None when clock.Elapsed > timeout -> failtestf "timed out after %.0f s waiting for %s" timeout.TotalSeconds what
+        | None when clock.Elapsed > timeout ->
+            failtestf "timed out after %.0f s waiting for %s" timeout.TotalSeconds what
         | None ->
             Thread.Sleep interval
             loop ()
@@ -225,12 +236,15 @@ let private listPaths (http: HttpClient) =
 
 /// resourceVersion of every object with our managed-by label, and of every CR: "path ns/name" -> resourceVersion.
 let private versions (http: HttpClient) (paths: string list) =
-    let selector = Uri.EscapeDataString "app.kubernetes.io/managed-by=zero-trust-workload-identity-manager"
+    let selector =
+        Uri.EscapeDataString "app.kubernetes.io/managed-by=zero-trust-workload-identity-manager"
 
     [ for path in paths do
           let query =
-              if path.StartsWith("/apis/" + group + "/")
-                 && List.exists (fun p -> path.EndsWith("/" + p)) crPlurals then
+              if
+                  path.StartsWith("/apis/" + group + "/")
+                  && List.exists (fun p -> path.EndsWith("/" + p)) crPlurals
+              then
                   path
               else
                   path + "?labelSelector=" + selector
@@ -241,8 +255,7 @@ let private versions (http: HttpClient) (paths: string list) =
                   let meta = (prop "metadata" item).Value
                   let ns = defaultArg (str "namespace" meta) ""
 
-                  yield
-                      sprintf "%s %s/%s" path ns (str "name" meta).Value, defaultArg (str "resourceVersion" meta) ""
+                  yield sprintf "%s %s/%s" path ns (str "name" meta).Value, defaultArg (str "resourceVersion" meta) ""
           | None -> () ]
     |> Map.ofList
 
@@ -318,7 +331,10 @@ let private run () =
     try
         try
             let sim =
-                new Child("ztwim-sim serve", dotnet (Some simRuntimeConfig) simDll [ "serve"; "--port"; "0"; "--kubeconfig"; kubeconfig ] [])
+                new Child(
+                    "ztwim-sim serve",
+                    dotnet (Some simRuntimeConfig) simDll [ "serve"; "--port"; "0"; "--kubeconfig"; kubeconfig ] []
+                )
 
             children.Add sim
 
@@ -334,17 +350,21 @@ let private run () =
                     else
                         None)
 
-            use http = new HttpClient(BaseAddress = Uri url, Timeout = TimeSpan.FromSeconds 10.0)
+            use http =
+                new HttpClient(BaseAddress = Uri url, Timeout = TimeSpan.FromSeconds 10.0)
 
             waitFor "the simulated cluster to answer" (TimeSpan.FromSeconds 10.0) 100 (fun () ->
                 getJson http "/api" |> Option.map ignore)
 
             printfn "e2e: ztwim-sim serve at %s after %.1f s" url wall.Elapsed.TotalSeconds
 
-            use k = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile kubeconfig)
+            use k =
+                new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile kubeconfig)
 
             // The CRDs, as an installation would have them (the simulated cluster serves the CRs' types anyway).
-            for file in Directory.GetFiles(Path.Combine(repoRoot (), "manifests", "crds"), "*.yaml") |> Array.sort do
+            for file in
+                Directory.GetFiles(Path.Combine(repoRoot (), "manifests", "crds"), "*.yaml")
+                |> Array.sort do
                 for o in KubernetesYaml.LoadAllFromString(File.ReadAllText file) do
                     match o with
                     | :? V1CustomResourceDefinition as crd ->
@@ -417,10 +437,17 @@ let private run () =
 
             match operator1.FirstLine "Informers synced", operator1.FirstLine "reconcil" with
             | synced, first ->
-                let at = Option.map (fun (t: TimeSpan, _) -> sprintf "%.2f s" t.TotalSeconds) >> Option.defaultValue "?"
-                printfn "e2e: operator informers synced at %s, first reconcile log at %s after its start" (at synced) (at first)
+                let at =
+                    Option.map (fun (t: TimeSpan, _) -> sprintf "%.2f s" t.TotalSeconds)
+                    >> Option.defaultValue "?"
 
-                first |> Option.iter (fun (_, line) -> printfn "e2e: first reconcile log: %s" line)
+                printfn
+                    "e2e: operator informers synced at %s, first reconcile log at %s after its start"
+                    (at synced)
+                    (at first)
+
+                first
+                |> Option.iter (fun (_, line) -> printfn "e2e: first reconcile log: %s" line)
 
             // Stop it, remember every resourceVersion, start it again.
             operator1.Stop(TimeSpan.FromSeconds 10.0)
@@ -472,7 +499,10 @@ let private run () =
             | Some(_, line) -> printfn "e2e: restarted operator: %s" line
             | None -> ()
 
-            printfn "e2e: %d objects unchanged across the restart; wall time %.1f s" before.Count wall.Elapsed.TotalSeconds
+            printfn
+                "e2e: %d objects unchanged across the restart; wall time %.1f s"
+                before.Count
+                wall.Elapsed.TotalSeconds
         with e ->
             for c in children do
                 eprintfn "---- %s (pid %d) output ----\n%s" c.Name c.Pid c.Output
@@ -490,4 +520,6 @@ let private run () =
 [<Tests>]
 let tests =
     testSequenced
-    <| testList "end-to-end" [ test "quickstart: the real operator against ztwim-sim serve, Ready, then 0 writes after a restart" { run () } ]
+    <| testList
+        "end-to-end"
+        [ test "quickstart: the real operator against ztwim-sim serve, Ready, then 0 writes after a restart" { run () } ]
