@@ -112,10 +112,15 @@ public sealed class Applier(IClusterClient client, bool createOnly = false)
             var crRef = cr.RefOf();
             if (!StatusComparison.Same(cr.At("status"), status) && !AlreadySent(crRef, status, cr))
             {
+                // The resourceVersion read makes the write conditional: a status decided from a spec the user has
+                // changed since (a stale cache, a delayed event) is refused with 409 and decided again, rather
+                // than reporting on a generation that is no longer there.
                 var body = JsonAccess.Object(
                     ("apiVersion", cr.At("apiVersion")!),
                     ("kind", cr.At("kind")!),
-                    ("metadata", JsonAccess.Object(("name", JsonAccess.Of(cr.Meta("name") ?? "")))),
+                    ("metadata", JsonAccess.Object(
+                        ("name", JsonAccess.Of(cr.Meta("name") ?? "")),
+                        ("resourceVersion", JsonAccess.Of(cr.Meta("resourceVersion") ?? "")))),
                     ("status", status));
                 var result = await client.ApplyStatusAsync(body, FieldManager, true, ct);
                 writes.Add(new WriteRecord(controller, "status", crRef, "status differs", result.Error));

@@ -28,7 +28,10 @@ public sealed class Informer(
 
     private readonly object gate = new();
     private readonly Dictionary<ObjectRef, Json> cache = [];
-    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations of Synced run inline on the informer's own context: it is set outside any lock, and an
+    // asynchronous completion would send Task.WhenAll's promise to the thread pool, off the simulation's
+    // single thread.
+    private readonly TaskCompletionSource synced = new();
     private string resourceVersion = "";
     private DateTimeOffset relistAt = DateTimeOffset.MaxValue;
 

@@ -87,7 +87,14 @@ public sealed class OperatorRuntime
     {
         var informerTasks = Informers.Select(i => i.RunAsync(ct)).ToList();
         var synced = Task.WhenAll(Informers.Select(i => i.Synced));
-        await Task.WhenAny(synced, Task.Delay(Timeout.InfiniteTimeSpan, clock, ct));
+        // Not Task.Delay(…, clock, ct): its cancellation completes asynchronously on the thread pool, which
+        // would resume this method off the caller's context (in the simulation, off its single thread).
+        var cancelled = new TaskCompletionSource();
+        using (ct.Register(() => cancelled.TrySetResult()))
+        {
+            await Task.WhenAny(synced, cancelled.Task);
+        }
+
         if (ct.IsCancellationRequested)
         {
             Queue.ShutDown();

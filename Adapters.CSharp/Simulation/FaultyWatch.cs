@@ -1,11 +1,15 @@
 using System.Threading.Channels;
 using Ztwim.Adapters.Cluster;
+using Ztwim.Kernel.Render;
 
 namespace Ztwim.Adapters.Simulation;
 
 /// <summary>
 /// A watch whose events pass through the watch faults: lost, doubled, swapped with the next, late, a whole
 /// stream lagging, or the connection closed. It closes when the server's watch closes, after any late event.
+/// The events of one object keep their order, as every Kubernetes watch keeps it: a swap or a delay only ever
+/// moves an object's event past another object's. (Reordering one object's own events would show a state
+/// the object had already left, such as a deleted workload after its replacement, which no cluster does.)
 /// </summary>
 public sealed class FaultyWatch : IWatch
 {
@@ -17,6 +21,7 @@ public sealed class FaultyWatch : IWatch
     private readonly Channel<WatchEvent> outer = Channel.CreateUnbounded<WatchEvent>();
     private readonly CancellationTokenSource closed = new();
     private readonly List<ITimer> timers = [];
+    private readonly Dictionary<ObjectRef, (DateTimeOffset Due, int Count)> pending = [];
     private readonly bool lagging;
     private int late;
     private bool innerDone;
@@ -67,6 +72,12 @@ public sealed class FaultyWatch : IWatch
                         continue;
                     }
 
+                    if (held is not null && SameObject(held, e))
+                    {
+                        Deliver(held);
+                        held = null;
+                    }
+
                     Deliver(e);
                     if (faults.Strikes("event-duplicate", random))
                     {
@@ -102,10 +113,26 @@ public sealed class FaultyWatch : IWatch
             delay = (delay ?? TimeSpan.Zero) + TimeSpan.FromSeconds(1 + random.Next(5));
         }
 
-        if (delay is null)
+        // Never before an earlier event of the same object that is still late (timers due at the same instant
+        // fire in the order they were set).
+        var target = e.Type is WatchEventType.Error or WatchEventType.Bookmark ? null : e.Object.RefOf();
+        var now = clock.GetUtcNow();
+        var due = now + (delay ?? TimeSpan.Zero);
+        var earlier = target is not null && pending.TryGetValue(target, out var p) ? p : (Due: now, Count: 0);
+        if (earlier.Due > due)
+        {
+            due = earlier.Due;
+        }
+
+        if (due <= now && earlier.Count == 0)
         {
             outer.Writer.TryWrite(e);
             return;
+        }
+
+        if (target is not null)
+        {
+            pending[target] = (due, earlier.Count + 1);
         }
 
         late++;
@@ -115,14 +142,28 @@ public sealed class FaultyWatch : IWatch
             {
                 outer.Writer.TryWrite(e);
                 late--;
+                if (target is not null && pending.TryGetValue(target, out var left))
+                {
+                    if (left.Count == 1)
+                    {
+                        pending.Remove(target);
+                    }
+                    else
+                    {
+                        pending[target] = (left.Due, left.Count - 1);
+                    }
+                }
+
                 timer?.Dispose();
                 CloseWhenFlushed();
             },
             null,
-            delay.Value,
+            due - now,
             Timeout.InfiniteTimeSpan);
         timers.Add(timer);
     }
+
+    private static bool SameObject(WatchEvent a, WatchEvent b) => a.Object.RefOf().Equals(b.Object.RefOf());
 
     private void CloseWhenFlushed()
     {

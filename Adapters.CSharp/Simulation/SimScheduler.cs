@@ -10,14 +10,42 @@ public sealed class SimScheduler : SynchronizationContext
     private readonly Queue<(SendOrPostCallback Callback, object? State)> work = new();
     private readonly List<Exception> failures = [];
 
-    public override void Post(SendOrPostCallback d, object? state) => work.Enqueue((d, state));
+    // The thread that drives the simulation (the first to call Run). A continuation posted from any other
+    // thread (a thread-pool callback that escaped this context) would interleave by wall-clock timing and make
+    // a seed replay differently, so it is reported as a failure with the poster's stack, whether it arrives
+    // during a Run or between two.
+    private int owner = -1;
+
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        if (owner != -1 && Environment.CurrentManagedThreadId != owner)
+        {
+            Fail(new InvalidOperationException(
+                "a continuation was posted to the simulation from another thread, so the run is not reproducible: "
+                    + Environment.StackTrace));
+        }
+
+        lock (work)
+        {
+            work.Enqueue((d, state));
+        }
+    }
 
     public override void Send(SendOrPostCallback d, object? state) => d(state);
 
     public override SynchronizationContext CreateCopy() => this;
 
     /// <summary>Whether a continuation is waiting to run.</summary>
-    public bool HasWork => work.Count > 0;
+    public bool HasWork
+    {
+        get
+        {
+            lock (work)
+            {
+                return work.Count > 0;
+            }
+        }
+    }
 
     /// <summary>Exceptions that escaped a continuation or a started task: a simulation bug, reported, never swallowed.</summary>
     public IReadOnlyList<Exception> Failures => failures;
@@ -27,11 +55,25 @@ public sealed class SimScheduler : SynchronizationContext
     {
         var previous = Current;
         SetSynchronizationContext(this);
+        if (owner == -1)
+        {
+            owner = Environment.CurrentManagedThreadId;
+        }
+
         try
         {
             Guard(action);
-            while (work.TryDequeue(out var item))
+            while (true)
             {
+                (SendOrPostCallback Callback, object? State) item;
+                lock (work)
+                {
+                    if (!work.TryDequeue(out item))
+                    {
+                        break;
+                    }
+                }
+
                 Guard(() => item.Callback(item.State));
             }
         }
@@ -51,7 +93,7 @@ public sealed class SimScheduler : SynchronizationContext
                 {
                     if (t.Exception is { } e)
                     {
-                        failures.Add(e.GetBaseException());
+                        Fail(e.GetBaseException());
                     }
                 },
                 CancellationToken.None,
@@ -66,6 +108,14 @@ public sealed class SimScheduler : SynchronizationContext
             action();
         }
         catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    private void Fail(Exception e)
+    {
+        lock (failures)
         {
             failures.Add(e);
         }

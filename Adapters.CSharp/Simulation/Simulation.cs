@@ -56,6 +56,9 @@ public sealed class Simulation : IRuntimeObserver
 
     public IReadOnlyList<TraceLine> Trace => trace;
 
+    /// <summary>The operator running now, if any: what its informers hold is what it decides from.</summary>
+    public OperatorRuntime? Runtime => running is null ? null : runtime;
+
     /// <summary>Exceptions that escaped the operator or the cluster: a bug, never part of a passing run.</summary>
     public IReadOnlyList<Exception> Failures => scheduler.Failures;
 

@@ -69,23 +69,27 @@ let resolve (nameOrPath: string) =
                     (String.concat ", " (shipped ()))
             )
 
-/// Runs and prints; exit 0 only when every expectation holds, 1 when one does not, 2 for a bad scenario.
+/// Runs and prints; exit 0 only when every expectation and every-step invariant (those `ztwim-sim fuzz` judges
+/// by, so that a printed failing run replays as a failure) holds, 1 when one does not, 2 for a bad scenario.
 let run (nameOrPath: string) (seed: int) (json: bool) (withOperands: bool) (out: string -> unit) =
     match resolve nameOrPath with
     | Error e ->
         eprintfn "ztwim-sim run: %s" e
         2
     | Ok scenario ->
-        let report = ScenarioRun.run scenario seed
+        let report, violations = Fuzz.FuzzCheck.checkScenario scenario seed
 
-        out (
-            if json then
-                ScenarioReport.json report
-            else
-                ScenarioReport.text withOperands report
-        )
+        let broken =
+            violations
+            |> List.map (fun v -> sprintf "invariant broken: %s: %s" v.Property v.Detail)
 
-        if report.Passed then 0 else 1
+        if json then
+            out (ScenarioReport.json report)
+            broken |> List.iter (eprintfn "%s")
+        else
+            out (String.concat "\n" (ScenarioReport.text withOperands report :: broken))
+
+        if report.Passed && violations.IsEmpty then 0 else 1
 
 /// Runs a scenario `times` times and reports, on stderr (stdout stays deterministic), the median wall time
 /// of one run and runs per second.

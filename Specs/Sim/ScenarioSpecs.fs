@@ -16,6 +16,9 @@ let private expectError (text: string) (contains: string) =
     | Ok _ -> failtestf "accepted: %s" text
     | Error e -> Expect.stringContains e contains "the error names the field and value"
 
+/// How many seeds each regression scenario runs with.
+let private regressionSeeds = 5
+
 [<Tests>]
 let shippedScenarios =
     testList
@@ -37,20 +40,24 @@ let shippedScenarios =
           }
 
           for name in Run.shipped () do
-              test (sprintf "%s: every expectation holds" name) {
-                  let report = ScenarioRun.run (resolve name) 0
+              test (sprintf "%s: every expectation and every-step invariant holds" name) {
+                  let report, violations = Fuzz.FuzzCheck.checkScenario (resolve name) 0
                   Expect.isTrue report.Passed (ScenarioReport.text false report)
                   Expect.isNonEmpty report.Verdicts "a scenario checks something"
+                  Expect.isEmpty violations "every-step invariants"
               }
 
-          // Each replays a bug ztwim-sim fuzz found.
+          // Each replays a bug ztwim-sim fuzz found, on a few seeds (the faults it needs come at random), with
+          // the fuzz's every-step invariants watching as well as the scenario's own expectations.
           for name in Run.regressions () do
-              test (sprintf "regression %s: every expectation holds" name) {
+              test (sprintf "regression %s: every expectation and every-step invariant holds" name) {
                   match Run.regression name with
                   | Error e -> failtest e
                   | Ok scenario ->
-                      let report = ScenarioRun.run scenario 0
-                      Expect.isTrue report.Passed (ScenarioReport.text false report)
+                      for seed in 0 .. regressionSeeds - 1 do
+                          let report, violations = Fuzz.FuzzCheck.checkScenario scenario seed
+                          Expect.isTrue report.Passed (sprintf "seed %d\n%s" seed (ScenarioReport.text false report))
+                          Expect.isEmpty violations (sprintf "seed %d: every-step invariants" seed)
               }
 
           test "quickstart: the same seed prints the same bytes, text and JSON" {

@@ -35,8 +35,15 @@ let run (seed: int) (count: int) (faults: string list) (out: string -> unit) =
 
             if not outcome.Passed then
                 failed <- failed + 1
-                let smallest = FuzzGen.shrink (fun r -> not (check r).Passed) generated
-                out (describe (check smallest))
+                let smallest = check (FuzzGen.shrink (fun r -> not (check r).Passed) generated)
+
+                // A run is a function of its seed, so its shrunk form fails again; if it does not, the run
+                // was not reproducible, which is a bug of its own: print the run as generated, and say so.
+                if smallest.Passed then
+                    out "# the run did not fail again when replayed: it is not reproducible from its seed"
+                    out (describe outcome)
+                else
+                    out (describe smallest)
 
         out (sprintf "fuzz: %d runs from seed %d, %d failed" count seed failed)
         eprintfn "fuzz: %.1f s" watch.Elapsed.TotalSeconds

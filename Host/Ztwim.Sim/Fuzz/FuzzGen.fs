@@ -23,6 +23,9 @@ type Action =
     | ApplyCr
     | ApplyBrokenCr of field: string
     | DeleteCr
+    /// Deleting the ZTWIM and creating another: the one way a changed trust domain, cluster name or bundle
+    /// ConfigMap gets past admission's immutability rules to reach operands that recorded the old values.
+    | ReplaceZtwim
     | EditOperand
     | DeleteOperand
     | RelabelOperand
@@ -114,13 +117,14 @@ let private editOf (t: Target) (r: Random) =
     | "Deployment" when r.Next 2 = 0 -> Json.obj [ "spec", Json.obj [ "replicas", Json.num 3 ] ]
     | _ -> labelPatch "app.kubernetes.io/name" (Json.String "edited")
 
-/// One step: what it is, and the scenario step.
-let private step
+/// One step: what it is, and the scenario steps it takes (two for a replaced ZTWIM).
+let rec private step
     (source: SpecSource)
     (faults: string list)
     (crs: Map<Kind, Json>)
     (r: Random)
-    : (Action * Step) * Map<Kind, Json> =
+    : (Action * Step) list * Map<Kind, Json> =
+    let one (s, crs) = [ s ], crs
     let kind = pick r Kind.all
 
     // Mostly an object of a deployed operand, so that the edit meets something.
@@ -131,6 +135,17 @@ let private step
         | _ -> pick r operandTargets
 
     match r.Next 100 with
+    | n when n < 3 ->
+        let ztwim = source.Valid Kind.ZeroTrustWorkloadIdentityManager r
+
+        [ ReplaceZtwim, Delete(crTarget Kind.ZeroTrustWorkloadIdentityManager)
+          ReplaceZtwim, RunFor(TimeSpan.FromSeconds(float (1 + r.Next 10)))
+          ReplaceZtwim, ApplyObject([ ztwim ], "inline") ],
+        Map.add Kind.ZeroTrustWorkloadIdentityManager ztwim crs
+    | n -> one (singleStep source faults crs r kind target n)
+
+and private singleStep source faults crs r kind target n : (Action * Step) * Map<Kind, Json> =
+    match n with
     | n when n < 22 ->
         let cr = source.Valid kind r
         (ApplyCr, ApplyObject([ cr ], "inline")), Map.add kind cr crs
@@ -222,9 +237,9 @@ let generate (source: SpecSource) (faults: string list) (maxSteps: int) (seed: i
         if n = 0 then
             List.rev acc
         else
-            let s, crs = step source faults crs r
+            let steps, crs = step source faults crs r
             let wait = Wait, RunFor(TimeSpan.FromSeconds(float (r.Next 20)))
-            more (n - 1) crs (wait :: s :: acc)
+            more (n - 1) crs (wait :: List.rev steps @ acc)
 
     let rest = more (r.Next(maxSteps + 1)) crs []
 

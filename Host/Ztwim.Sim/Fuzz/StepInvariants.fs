@@ -88,6 +88,7 @@ type Watcher(sim: Simulation) =
     let healthy = HashSet<string>()
     let createOnlyAcknowledged = HashSet<Kind>()
     let brokenAcknowledged = HashSet<Kind>()
+    let immutableReported = HashSet<Kind>()
 
     let fail property detail =
         if violations.Count < 20 then
@@ -145,20 +146,26 @@ type Watcher(sim: Simulation) =
                 |> Option.defaultValue "no version"
             )
 
-    // Names the kernel renders for the CRs in the cluster now (an unlabelled object with one of them is adopted).
+    // Names the kernel renders for some version of the CRs the cluster has had (an unlabelled object with one of
+    // them is adopted; the operator may adopt on a view a moment old, such as a ZTWIM deleted since).
     let namedAsOurs (r: ObjectRef) =
-        let current k =
-            sim.Cluster.Find(JsonAccess.Ref(Kind.apiVersion, Kind.name k, null, "cluster"))
-            |> Option.ofObj
-
-        match current Kind.ZeroTrustWorkloadIdentityManager with
-        | None -> false
-        | Some z ->
+        versions Kind.ZeroTrustWorkloadIdentityManager
+        |> List.exists (fun z ->
             Kind.all
             |> List.exists (fun k ->
                 k <> Kind.ZeroTrustWorkloadIdentityManager
-                && (current k
-                    |> Option.exists (fun cr -> (desired (version z) (version cr) k).ContainsKey r)))
+                && (versions k |> List.exists (fun cr -> (desired z cr k).ContainsKey r))))
+
+    // The operator's informer copy of an object, if it runs and holds one.
+    let cachedCopy (r: ObjectRef) =
+        match sim.Runtime |> Option.ofObj with
+        | None -> None
+        | Some runtime ->
+            runtime.Informers
+            |> Seq.filter (fun i -> i.Type.Kind = r.Kind)
+            |> Seq.collect (fun i -> i.Objects())
+            |> Seq.tryFind (fun kv -> kv.Key = r)
+            |> Option.map (fun kv -> kv.Value)
 
     let createOnlyFor (kind: Kind) =
         sim.Mode.CreateOnly || createOnlyAcknowledged.Contains kind
@@ -169,7 +176,11 @@ type Watcher(sim: Simulation) =
         | Some kind ->
             if change.Kind = WatchEventType.Deleted then
                 createOnlyAcknowledged.Remove kind |> ignore
-                brokenAcknowledged.Remove kind |> ignore
+
+                if kind = Kind.ZeroTrustWorkloadIdentityManager then
+                    brokenAcknowledged.Clear()
+                else
+                    brokenAcknowledged.Remove kind |> ignore
             else
                 let v = version change.Object
 
@@ -184,13 +195,35 @@ type Watcher(sim: Simulation) =
                 if not annotated then
                     createOnlyAcknowledged.Remove kind |> ignore
 
+                // A user's change to the CR, or to the ZTWIM every operand reads its trust domain and cluster
+                // name from, may make a reported invalid (or immutably changed) configuration valid again.
                 if not byOperator then
-                    brokenAcknowledged.Remove kind |> ignore
+                    if kind = Kind.ZeroTrustWorkloadIdentityManager then
+                        brokenAcknowledged.Clear()
+                    else
+                        brokenAcknowledged.Remove kind |> ignore
 
                 if byOperator then
                     for (t, _, reason, _) in conditions change.Object do
                         if not (isNull reason) then
                             reasons.Add(sprintf "%s/%s" t reason) |> ignore
+
+                    // Honest status: what the operator writes is about the spec the CR has now, never about a
+                    // generation the user has since replaced (a decision from a stale cache must not land).
+                    let generation = change.Object.At("metadata", "generation")
+
+                    for c in change.Object.Items("status", "conditions") do
+                        match Json.tryField "observedGeneration" c with
+                        | Some g when g <> generation ->
+                            fail
+                                "status honest"
+                                (sprintf
+                                    "the operator wrote %s's %s condition for generation %s while the spec is at generation %s"
+                                    (Kind.name kind)
+                                    (c.Str("type"))
+                                    (JsonText.compact g)
+                                    (JsonText.compact generation))
+                        | _ -> ()
 
                     if annotated && conditionIs "CreateOnlyMode" "True" change.Object then
                         createOnlyAcknowledged.Add kind |> ignore
@@ -198,14 +231,29 @@ type Watcher(sim: Simulation) =
                     if conditionIs "ConfigurationValid" "False" change.Object then
                         brokenAcknowledged.Add kind |> ignore
 
-                    // Honest status: Ready only over a workload that has been healthy (the operator may act on a
-                    // stale view, but never on one the cluster never had).
+                        if
+                            conditions change.Object
+                            |> List.exists (fun (t, _, reason, _) ->
+                                t = "ConfigurationValid" && reason = "ImmutableFieldChanged")
+                        then
+                            immutableReported.Add kind |> ignore
+                        else
+                            immutableReported.Remove kind |> ignore
+
+                    // Honest status: Ready only over a workload that has been healthy, or over the healthy copy
+                    // the operator's informer still holds (the operator may act on a stale view, such as a
+                    // workload's deletion not yet delivered, but never on one the cluster never had).
                     match Operand.workload kind with
                     | Some(w, name) when conditionIs "Ready" "True" change.Object ->
                         let r = Operand.workloadRef sim.Mode.Namespace w name
 
+                        let cachedHealthy () =
+                            cachedCopy r
+                            |> Option.exists (fun c -> healthy.Contains(c.Meta("uid")) && WorkloadHealth.healthy w c)
+
                         match sim.Cluster.Find r |> Option.ofObj with
                         | Some o when healthy.Contains(o.Meta("uid")) -> ()
+                        | Some _ when cachedHealthy () -> ()
                         | Some o ->
                             fail
                                 "status honest"
@@ -268,6 +316,27 @@ type Watcher(sim: Simulation) =
                 | None -> ()
         | None -> ()
 
+    // An immutable change is seen only through the applied-* values the operands record. A user who deletes the
+    // workload and takes our label off the ConfigMap hides every record from the operator, which then can no
+    // longer tell the change from a first install (it stops at the ConfigMap's AlreadyExists): its report of
+    // the change no longer binds it.
+    let onUsersOperand (change: SimChange) =
+        let before =
+            if change.Kind = WatchEventType.Deleted then
+                Some change.Object
+            else
+                Option.ofObj change.Previous
+
+        match before with
+        | Some p when
+            annotations p |> Map.exists (fun k _ -> k.StartsWith(Manifest.applied ""))
+            && (change.Kind = WatchEventType.Deleted || not (Plan.isOurs change.Object))
+            ->
+            match controllerOf p with
+            | Some kind when immutableReported.Contains kind -> brokenAcknowledged.Remove kind |> ignore
+            | _ -> ()
+        | _ -> ()
+
     // The write count also moves for a write that failed and changed nothing, so the next change may be
     // another actor's: a workload controller's status, or the garbage collector's deletion. The operator writes
     // neither an operand's status nor deletes what lost its owner.
@@ -321,6 +390,8 @@ type Watcher(sim: Simulation) =
 
         if ResourceTypes.OperatorCrs |> Seq.exists (fun t -> t.Kind = change.Type.Kind) then
             onCr change byOperator
+        elif not byOperator then
+            onUsersOperand change
         elif
             byOperator
             && ResourceTypes.Owned |> Seq.exists (fun t -> t.Kind = change.Type.Kind)
