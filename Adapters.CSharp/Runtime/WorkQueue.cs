@@ -97,6 +97,27 @@ public sealed class WorkQueue(TimeProvider clock, Backoff backoff, Random random
         return delay;
     }
 
+    /// <summary>Whether the key will be handed out again: queued, added while it was processed, or delayed.</summary>
+    public bool IsPending(string key)
+    {
+        lock (gate)
+        {
+            return dirty.Contains(key) || delayed.ContainsKey(key);
+        }
+    }
+
+    /// <summary>Whether the queue was shut down: it hands nothing out and takes nothing in any more.</summary>
+    public bool IsShutDown
+    {
+        get
+        {
+            lock (gate)
+            {
+                return shutDown;
+            }
+        }
+    }
+
     /// <summary>How often the key has failed since it last succeeded.</summary>
     public int Failures(string key)
     {

@@ -216,9 +216,13 @@ public sealed class Simulation : IRuntimeObserver
         }
     }
 
+    /// <summary>Each reconcile of the running operator, once it is done and has queued what comes next.</summary>
+    public event Action<ReconcileRecord>? ReconcileDone;
+
     void IRuntimeObserver.Reconciled(ReconcileRecord record)
     {
         Reconciles++;
+        ReconcileDone?.Invoke(record);
         foreach (var w in record.Writes)
         {
             var target = $"{w.Target.ApiVersion} {w.Target.Show()}";

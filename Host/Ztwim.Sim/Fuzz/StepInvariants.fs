@@ -398,7 +398,33 @@ type Watcher(sim: Simulation) =
         then
             onOperand change
 
+    // Never drop a key: a reconcile that did not finish its work (a conflict, an error) or asked to look again
+    // later leaves its key queued, whatever the number of failures before.
+    let onReconciled (record: Ztwim.Adapters.Runtime.ReconcileRecord) =
+        let retry =
+            record.Outcome = Ztwim.Adapters.Runtime.ReconcileOutcome.Requeue
+            || record.Outcome = Ztwim.Adapters.Runtime.ReconcileOutcome.Error
+            || record.RequeueAfter.HasValue
+
+        match sim.Runtime |> Option.ofObj with
+        | Some runtime when
+            retry
+            && not runtime.Queue.IsShutDown
+            && not (runtime.Queue.IsPending record.Controller)
+            ->
+            fail
+                "no key dropped"
+                (sprintf
+                    "the reconcile of %s ended %O%s, and its key is no longer queued"
+                    record.Controller
+                    record.Outcome
+                    (match record.Error with
+                     | null -> ""
+                     | e -> sprintf " (%O)" e))
+        | _ -> ()
+
     do sim.Cluster.add_Changed (fun c -> onChange c)
+    do sim.add_ReconcileDone (fun r -> onReconciled r)
 
     member _.Violations = List.ofSeq violations
     member _.Reasons = List.ofSeq reasons
