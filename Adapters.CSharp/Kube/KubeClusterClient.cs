@@ -97,6 +97,7 @@ public sealed partial class KubeClusterClient : IClusterClient
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, baseUri + path);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            request.Headers.TryAddWithoutValidation("User-Agent", Options.Component);
             await authorize(request, ct);
             await limit.WaitAsync(ct);
             using var headers = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -236,6 +237,7 @@ public sealed partial class KubeClusterClient : IClusterClient
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
             }
 
+            request.Headers.TryAddWithoutValidation("User-Agent", Options.Component);
             await authorize(request, ct);
             await limit.WaitAsync(ct);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

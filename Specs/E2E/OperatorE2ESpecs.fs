@@ -1,6 +1,7 @@
 /// Issue 7's end-to-end test: the built `ztwim-sim serve` and the built `ztwim-operator` as child processes,
 /// the CRDs and the five quickstart CRs applied through KubernetesClient; every CR Ready, the operands there,
-/// and after an operator restart not one write to an operand object or a CR.
+/// after an operator restart not one write to an operand object or a CR, and after every watch was cut the
+/// informers open them again (a deleted operand is put back long before any resync).
 module Ztwim.Specs.E2E.OperatorE2ESpecs
 
 open System
@@ -430,6 +431,16 @@ let private run () =
 
             let converged = wall.Elapsed
 
+            // What converging cost, from the simulated cluster's own count of the operator's requests.
+            match getJson http "/ztwim-sim/requests" |> Option.bind (prop "ztwim") with
+            | Some counts ->
+                printfn
+                    "e2e: the operator's requests to converge, by verb: %s"
+                    (counts.EnumerateObject()
+                     |> Seq.map (fun p -> sprintf "%s %d" p.Name (p.Value.GetInt64()))
+                     |> String.concat ", ")
+            | None -> failtest "ztwim-sim serve counts no request of the operator's (client ztwim)"
+
             printfn
                 "e2e: converged %.1f s after the CRs were applied; operator VmRSS %s"
                 (converged - applied).TotalSeconds
@@ -489,11 +500,46 @@ let private run () =
 
             Expect.isEmpty changed (sprintf "no write after the restart (%d objects recorded)" before.Count)
             Expect.isEmpty (Map.toList added) "no object created after the restart"
-
-            operator2.Stop(TimeSpan.FromSeconds 10.0)
-
             printfn "e2e: the first operator's reconciles logged %d writes" (loggedWrites operator1)
             Expect.equal (loggedWrites operator2) 0 "the restarted operator's reconciles log 0 writes"
+
+            // Cut every watch, then delete an operand: only an informer that opened its watch again sees the
+            // deletion (the next resync is ten minutes away), and the operator puts the ConfigMap back.
+            use cut =
+                http.PostAsync("/ztwim-sim/disconnect-watches", new StringContent("")).Result
+
+            Expect.isTrue cut.IsSuccessStatusCode "ztwim-sim serve cut the watches"
+            let cutAt = wall.Elapsed
+            let agentConfig = k.CoreV1.ReadNamespacedConfigMap("spire-agent", operandNamespace)
+            k.CoreV1.DeleteNamespacedConfigMap("spire-agent", operandNamespace) |> ignore
+
+            let restored =
+                waitFor
+                    "the operator to put back the deleted ConfigMap after its watches were cut"
+                    (TimeSpan.FromSeconds 30.0)
+                    100
+                    (fun () ->
+                        if operator2.HasExited then
+                            failtestf "the restarted operator exited (%d)" operator2.Process.ExitCode
+
+                        try
+                            let again = k.CoreV1.ReadNamespacedConfigMap("spire-agent", operandNamespace)
+
+                            if again.Metadata.Uid <> agentConfig.Metadata.Uid then
+                                Some again
+                            else
+                                None
+                        with _ ->
+                            None)
+
+            let data (c: V1ConfigMap) =
+                c.Data |> Seq.map (fun kv -> kv.Key, kv.Value) |> List.ofSeq |> List.sort
+
+            Expect.equal (data restored) (data agentConfig) "the ConfigMap is back as it was"
+
+            printfn "e2e: watches cut, ConfigMap deleted and put back %.1f s later" (wall.Elapsed - cutAt).TotalSeconds
+
+            operator2.Stop(TimeSpan.FromSeconds 10.0)
 
             match operator2.FirstLine "Stopped after" with
             | Some(_, line) -> printfn "e2e: restarted operator: %s" line
@@ -522,4 +568,7 @@ let tests =
     testSequenced
     <| testList
         "end-to-end"
-        [ test "quickstart: the real operator against ztwim-sim serve, Ready, then 0 writes after a restart" { run () } ]
+        [ test
+              "quickstart: the real operator against ztwim-sim serve, Ready, 0 writes after a restart, and recovered after its watches were cut" {
+              run ()
+          } ]

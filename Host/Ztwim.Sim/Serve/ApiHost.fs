@@ -59,6 +59,7 @@ let private dispatch (loop: Loop) (served: ResourceType list) (ctx: HttpContext)
             | "/readyz" ->
                 ctx.Response.ContentType <- "text/plain"
                 do! ctx.Response.WriteAsync "ok"
+            | path when path.StartsWith SimControl.prefix -> do! SimControl.handle loop ctx
             | path ->
                 match ApiPath.parse path with
                 | Version -> do! Wire.json ctx 200 Discovery.version
