@@ -17,163 +17,7 @@ open k8s.Models
 open Ztwim.Kernel
 open Ztwim.Adapters.Files
 
-let private operandNamespace = "zero-trust-workload-identity-manager"
-let private group = "operator.openshift.io"
-let private version = "v1alpha1"
-
-let private crPlurals =
-    [ "zerotrustworkloadidentitymanagers"
-      "spireservers"
-      "spireagents"
-      "spiffecsidrivers"
-      "spireoidcdiscoveryproviders" ]
-
-let private repoRoot () =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            failwith "no repository root above the test binary"
-        elif
-            Directory.Exists(Path.Combine(dir.FullName, "manifests", "crds"))
-            && Directory.Exists(Path.Combine(dir.FullName, "Host"))
-        then
-            dir.FullName
-        else
-            up dir.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
-
-/// The configuration the Specs were built in (bin/<Configuration>/net10.0/), so the hosts are taken from the same.
-let private configuration () =
-    let dir = DirectoryInfo AppContext.BaseDirectory
-    let tfm = if dir.Name = "" then dir.Parent else dir
-    tfm.Parent.Name
-
-let private hostDll (project: string) (dll: string) =
-    let root = repoRoot ()
-
-    let preferred =
-        Path.Combine(root, "Host", project, "bin", configuration (), "net10.0", dll)
-
-    [ preferred
-      Path.Combine(root, "Host", project, "bin", "Release", "net10.0", dll)
-      Path.Combine(root, "Host", project, "bin", "Debug", "net10.0", dll) ]
-    |> List.tryFind File.Exists
-    |> Option.defaultWith (fun () -> failtestf "%s is not built (looked for %s)" dll preferred)
-
-/// A child process whose output lines are kept, each with the time it arrived.
-type private Child(name: string, start: ProcessStartInfo) =
-    let lines = ConcurrentQueue<TimeSpan * string>()
-    let clock = Stopwatch.StartNew()
-
-    let proc =
-        start.RedirectStandardOutput <- true
-        start.RedirectStandardError <- true
-        start.UseShellExecute <- false
-        let p = new Process(StartInfo = start)
-
-        p.OutputDataReceived.Add(fun e ->
-            if not (isNull e.Data) then
-                lines.Enqueue(clock.Elapsed, e.Data))
-
-        p.ErrorDataReceived.Add(fun e ->
-            if not (isNull e.Data) then
-                lines.Enqueue(clock.Elapsed, "stderr: " + e.Data))
-
-        if not (p.Start()) then
-            failtestf "%s did not start" name
-
-        p.BeginOutputReadLine()
-        p.BeginErrorReadLine()
-        p
-
-    member _.Name = name
-    member _.Process = proc
-    member _.Pid = proc.Id
-    member _.Lines = lines.ToArray()
-    member _.HasExited = proc.HasExited
-
-    /// The time after start of the first line containing the text.
-    member this.FirstLine(text: string) =
-        this.Lines
-        |> Array.tryFind (fun (_, l) -> l.Contains(text, StringComparison.OrdinalIgnoreCase))
-
-    member this.Output =
-        this.Lines
-        |> Array.map (fun (t, l) -> sprintf "[%7.3fs] %s" t.TotalSeconds l)
-        |> String.concat "\n"
-
-    /// SIGTERM, then the whole tree killed if it has not ended within the grace.
-    member _.Stop(grace: TimeSpan) =
-        try
-            if not proc.HasExited then
-                use kill = Process.Start("kill", [ "-TERM"; string proc.Id ])
-                kill.WaitForExit 5000 |> ignore
-
-                if not (proc.WaitForExit(int grace.TotalMilliseconds)) then
-                    proc.Kill true
-                    proc.WaitForExit 5000 |> ignore
-            else
-                proc.WaitForExit()
-        with _ ->
-            try
-                proc.Kill true
-            with _ ->
-                ()
-
-    interface IDisposable with
-        member this.Dispose() =
-            try
-                if not proc.HasExited then
-                    proc.Kill true
-                    proc.WaitForExit 5000 |> ignore
-            with _ ->
-                ()
-
-            proc.Dispose()
-
-/// `dotnet exec [--runtimeconfig FILE] DLL ARGS` with the environment added.
-let private dotnet (runtimeConfig: string option) (dll: string) (args: string list) (env: (string * string) list) =
-    let start = ProcessStartInfo "dotnet"
-    start.ArgumentList.Add "exec"
-
-    match runtimeConfig with
-    | Some file ->
-        start.ArgumentList.Add "--runtimeconfig"
-        start.ArgumentList.Add file
-    | None -> ()
-
-    start.ArgumentList.Add dll
-
-    for a in args do
-        start.ArgumentList.Add a
-
-    for k, v in env do
-        start.Environment.[k] <- v
-
-    start.Environment.["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
-    start
-
-/// Polls until the check gives Some, or fails the test after the timeout.
-let private waitFor (what: string) (timeout: TimeSpan) (interval: int) (check: unit -> 'a option) =
-    let clock = Stopwatch.StartNew()
-
-    let rec loop () =
-        let got =
-            try
-                check ()
-            with
-            | :? AssertException -> reraise ()
-            | _ -> None
-
-        match got with
-        | Some v -> v
-        | None when clock.Elapsed > timeout ->
-            failtestf "timed out after %.0f s waiting for %s" timeout.TotalSeconds what
-        | None ->
-            Thread.Sleep interval
-            loop ()
-
-    loop ()
+open Ztwim.Specs.E2E.E2EProcesses
 
 let private getJson (http: HttpClient) (path: string) =
     use response = http.GetAsync(path).Result
@@ -301,267 +145,206 @@ let private loggedWrites (c: Child) =
             0)
 
 let private run () =
-    let wall = Stopwatch.StartNew()
-    let dir = Directory.CreateTempSubdirectory "ztwim-e2e"
-    let kubeconfig = Path.Combine(dir.FullName, "kubeconfig")
-    let simDll = hostDll "Ztwim.Sim" "ztwim-sim.dll"
-    let operatorDll = hostDll "Ztwim.Operator" "ztwim-operator.dll"
-    let children = ResizeArray<Child>()
+    withChildren "ztwim-e2e" (fun dir children ->
+        let wall = Stopwatch.StartNew()
+        let kubeconfig, url = startServe dir children
+        let operatorStart () = operatorStart kubeconfig
 
-    // ztwim-sim is an ASP.NET Core app; an incremental build can leave a runtimeconfig.json without that
-    // framework beside the dll, so it runs with one that names both (as its project's FrameworkReference does).
-    let simRuntimeConfig = Path.Combine(dir.FullName, "ztwim-sim.runtimeconfig.json")
+        use http =
+            new HttpClient(BaseAddress = Uri url, Timeout = TimeSpan.FromSeconds 10.0)
 
-    File.WriteAllText(
-        simRuntimeConfig,
-        """{"runtimeOptions":{"tfm":"net10.0","frameworks":[{"name":"Microsoft.NETCore.App","version":"10.0.0"},{"name":"Microsoft.AspNetCore.App","version":"10.0.0"}]}}"""
-    )
+        waitFor "the simulated cluster to answer" (TimeSpan.FromSeconds 10.0) 100 (fun () ->
+            getJson http "/api" |> Option.map ignore)
 
-    let operatorStart () =
-        dotnet
-            None
-            operatorDll
-            [ "--kubeconfig"
-              kubeconfig
-              "--leader-elect=false"
-              "--metrics-bind-address=127.0.0.1:0"
-              "--metrics-secure=false"
-              "--health-probe-bind-address=127.0.0.1:0" ]
-            [ "OPERATOR_NAMESPACE", operandNamespace ]
+        printfn "e2e: ztwim-sim serve at %s after %.1f s" url wall.Elapsed.TotalSeconds
 
-    try
-        try
-            let sim =
-                new Child(
-                    "ztwim-sim serve",
-                    dotnet (Some simRuntimeConfig) simDll [ "serve"; "--port"; "0"; "--kubeconfig"; kubeconfig ] []
-                )
+        use k =
+            new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile kubeconfig)
 
-            children.Add sim
+        // The CRDs, as an installation would have them (the simulated cluster serves the CRs' types anyway).
+        for file in
+            Directory.GetFiles(Path.Combine(repoRoot (), "manifests", "crds"), "*.yaml")
+            |> Array.sort do
+            for o in KubernetesYaml.LoadAllFromString(File.ReadAllText file) do
+                match o with
+                | :? V1CustomResourceDefinition as crd ->
+                    let body = KubernetesJson.Serialize crd
 
-            let url =
-                waitFor "the simulated cluster's kubeconfig" (TimeSpan.FromSeconds 30.0) 100 (fun () ->
-                    if sim.HasExited then
-                        failtestf "ztwim-sim serve exited:\n%s" sim.Output
+                    k.ApiextensionsV1.PatchCustomResourceDefinition(
+                        V1Patch(body, V1Patch.PatchType.ApplyPatch),
+                        crd.Metadata.Name,
+                        fieldManager = "ztwim-e2e",
+                        force = Nullable true
+                    )
+                    |> ignore
+                | _ -> ()
 
-                    if File.Exists kubeconfig then
-                        File.ReadAllLines kubeconfig
-                        |> Array.tryFind (fun l -> l.Trim().StartsWith "server:")
-                        |> Option.map (fun l -> l.Trim().Substring("server:".Length).Trim())
-                    else
-                        None)
+        let operator1 = new Child("ztwim-operator", operatorStart ())
+        children.Add operator1
 
-            use http =
-                new HttpClient(BaseAddress = Uri url, Timeout = TimeSpan.FromSeconds 10.0)
+        // The five quickstart CRs, by server-side apply.
+        let docs =
+            match ManifestReader.Read(Ztwim.Sim.Quickstart.manifest ()) with
+            | Ok docs -> docs
+            | Error e -> failtestf "quickstart.yaml: %s" e
 
-            waitFor "the simulated cluster to answer" (TimeSpan.FromSeconds 10.0) 100 (fun () ->
-                getJson http "/api" |> Option.map ignore)
+        Expect.equal (List.length docs) 5 "five quickstart CRs"
 
-            printfn "e2e: ztwim-sim serve at %s after %.1f s" url wall.Elapsed.TotalSeconds
+        for doc in docs do
+            let kind =
+                match Json.tryField "kind" doc with
+                | Some(Json.String k) -> k
+                | _ -> failtest "a quickstart CR without kind"
 
-            use k =
-                new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile kubeconfig)
+            let plural = kind.ToLowerInvariant() + "s"
+            Expect.contains crPlurals plural "a kind of ours"
 
-            // The CRDs, as an installation would have them (the simulated cluster serves the CRs' types anyway).
-            for file in
-                Directory.GetFiles(Path.Combine(repoRoot (), "manifests", "crds"), "*.yaml")
-                |> Array.sort do
-                for o in KubernetesYaml.LoadAllFromString(File.ReadAllText file) do
-                    match o with
-                    | :? V1CustomResourceDefinition as crd ->
-                        let body = KubernetesJson.Serialize crd
+            k.CustomObjects.PatchClusterCustomObject(
+                V1Patch(JsonText.compact doc, V1Patch.PatchType.ApplyPatch),
+                group,
+                version,
+                plural,
+                "cluster",
+                fieldManager = "ztwim-e2e",
+                force = Nullable true
+            )
+            |> ignore
 
-                        k.ApiextensionsV1.PatchCustomResourceDefinition(
-                            V1Patch(body, V1Patch.PatchType.ApplyPatch),
-                            crd.Metadata.Name,
-                            fieldManager = "ztwim-e2e",
-                            force = Nullable true
-                        )
-                        |> ignore
-                    | _ -> ()
+        let applied = wall.Elapsed
 
-            let operator1 = new Child("ztwim-operator", operatorStart ())
-            children.Add operator1
+        waitFor "every CR Ready=True and the operands" (TimeSpan.FromSeconds 90.0) 250 (fun () ->
+            if operator1.HasExited then
+                failtestf "the operator exited (%d)" operator1.Process.ExitCode
 
-            // The five quickstart CRs, by server-side apply.
-            let docs =
-                match ManifestReader.Read(Ztwim.Sim.Quickstart.manifest ()) with
-                | Ok docs -> docs
-                | Error e -> failtestf "quickstart.yaml: %s" e
+            let notReady = crPlurals |> List.filter (fun p -> not (ready http p))
 
-            Expect.equal (List.length docs) 5 "five quickstart CRs"
+            if
+                List.isEmpty notReady
+                && count http "statefulsets" >= 1
+                && count http "daemonsets" >= 2
+                && count http "deployments" >= 1
+            then
+                Some()
+            else
+                None)
 
-            for doc in docs do
-                let kind =
-                    match Json.tryField "kind" doc with
-                    | Some(Json.String k) -> k
-                    | _ -> failtest "a quickstart CR without kind"
+        let converged = wall.Elapsed
 
-                let plural = kind.ToLowerInvariant() + "s"
-                Expect.contains crPlurals plural "a kind of ours"
+        // What converging cost, from the simulated cluster's own count of the operator's requests.
+        match getJson http "/ztwim-sim/requests" |> Option.bind (prop "ztwim") with
+        | Some counts ->
+            printfn
+                "e2e: the operator's requests to converge, by verb: %s"
+                (counts.EnumerateObject()
+                 |> Seq.map (fun p -> sprintf "%s %d" p.Name (p.Value.GetInt64()))
+                 |> String.concat ", ")
+        | None -> failtest "ztwim-sim serve counts no request of the operator's (client ztwim)"
 
-                k.CustomObjects.PatchClusterCustomObject(
-                    V1Patch(JsonText.compact doc, V1Patch.PatchType.ApplyPatch),
-                    group,
-                    version,
-                    plural,
-                    "cluster",
-                    fieldManager = "ztwim-e2e",
-                    force = Nullable true
-                )
-                |> ignore
+        printfn
+            "e2e: converged %.1f s after the CRs were applied; operator VmRSS %s"
+            (converged - applied).TotalSeconds
+            (vmRss operator1.Pid)
 
-            let applied = wall.Elapsed
-
-            waitFor "every CR Ready=True and the operands" (TimeSpan.FromSeconds 90.0) 250 (fun () ->
-                if operator1.HasExited then
-                    failtestf "the operator exited (%d)" operator1.Process.ExitCode
-
-                let notReady = crPlurals |> List.filter (fun p -> not (ready http p))
-
-                if
-                    List.isEmpty notReady
-                    && count http "statefulsets" >= 1
-                    && count http "daemonsets" >= 2
-                    && count http "deployments" >= 1
-                then
-                    Some()
-                else
-                    None)
-
-            let converged = wall.Elapsed
-
-            // What converging cost, from the simulated cluster's own count of the operator's requests.
-            match getJson http "/ztwim-sim/requests" |> Option.bind (prop "ztwim") with
-            | Some counts ->
-                printfn
-                    "e2e: the operator's requests to converge, by verb: %s"
-                    (counts.EnumerateObject()
-                     |> Seq.map (fun p -> sprintf "%s %d" p.Name (p.Value.GetInt64()))
-                     |> String.concat ", ")
-            | None -> failtest "ztwim-sim serve counts no request of the operator's (client ztwim)"
+        match operator1.FirstLine "Informers synced", operator1.FirstLine "reconcil" with
+        | synced, first ->
+            let at =
+                Option.map (fun (t: TimeSpan, _) -> sprintf "%.2f s" t.TotalSeconds)
+                >> Option.defaultValue "?"
 
             printfn
-                "e2e: converged %.1f s after the CRs were applied; operator VmRSS %s"
-                (converged - applied).TotalSeconds
-                (vmRss operator1.Pid)
+                "e2e: operator informers synced at %s, first reconcile log at %s after its start"
+                (at synced)
+                (at first)
 
-            match operator1.FirstLine "Informers synced", operator1.FirstLine "reconcil" with
-            | synced, first ->
-                let at =
-                    Option.map (fun (t: TimeSpan, _) -> sprintf "%.2f s" t.TotalSeconds)
-                    >> Option.defaultValue "?"
+            first
+            |> Option.iter (fun (_, line) -> printfn "e2e: first reconcile log: %s" line)
 
-                printfn
-                    "e2e: operator informers synced at %s, first reconcile log at %s after its start"
-                    (at synced)
-                    (at first)
+        // Stop it, remember every resourceVersion, start it again.
+        operator1.Stop(TimeSpan.FromSeconds 10.0)
+        printfn "e2e: operator stopped (exit %d)" operator1.Process.ExitCode
 
-                first
-                |> Option.iter (fun (_, line) -> printfn "e2e: first reconcile log: %s" line)
+        let paths = listPaths http
+        let before = versions http paths
 
-            // Stop it, remember every resourceVersion, start it again.
-            operator1.Stop(TimeSpan.FromSeconds 10.0)
-            printfn "e2e: operator stopped (exit %d)" operator1.Process.ExitCode
+        let crs =
+            before |> Map.filter (fun key _ -> key.Contains(group + "/" + version + "/"))
 
-            let paths = listPaths http
-            let before = versions http paths
+        Expect.equal (Map.count crs) 5 "the five CRs are recorded"
+        Expect.isGreaterThan (Map.count before) 10 "the operand objects are recorded"
 
-            let crs =
-                before |> Map.filter (fun key _ -> key.Contains(group + "/" + version + "/"))
+        let operator2 = new Child("ztwim-operator (restarted)", operatorStart ())
+        children.Add operator2
 
-            Expect.equal (Map.count crs) 5 "the five CRs are recorded"
-            Expect.isGreaterThan (Map.count before) 10 "the operand objects are recorded"
+        let synced =
+            waitFor "the restarted operator's informers to sync" (TimeSpan.FromSeconds 20.0) 100 (fun () ->
+                if operator2.HasExited then
+                    failtestf "the restarted operator exited (%d)" operator2.Process.ExitCode
 
-            let operator2 = new Child("ztwim-operator (restarted)", operatorStart ())
-            children.Add operator2
+                operator2.FirstLine "Informers synced")
 
-            let synced =
-                waitFor "the restarted operator's informers to sync" (TimeSpan.FromSeconds 20.0) 100 (fun () ->
+        printfn "e2e: restarted operator's informers synced %.2f s after its start" (fst synced).TotalSeconds
+        Thread.Sleep(TimeSpan.FromSeconds 10.0)
+        printfn "e2e: restarted operator VmRSS %s" (vmRss operator2.Pid)
+
+        let after = versions http paths
+
+        let changed =
+            [ for KeyValue(key, rv) in before do
+                  match Map.tryFind key after with
+                  | Some rv' when rv' = rv -> ()
+                  | Some rv' -> yield sprintf "%s: %s -> %s" key rv rv'
+                  | None -> yield sprintf "%s: %s -> gone" key rv ]
+
+        let added = after |> Map.filter (fun key _ -> not (before.ContainsKey key))
+
+        Expect.isEmpty changed (sprintf "no write after the restart (%d objects recorded)" before.Count)
+        Expect.isEmpty (Map.toList added) "no object created after the restart"
+        printfn "e2e: the first operator's reconciles logged %d writes" (loggedWrites operator1)
+        Expect.equal (loggedWrites operator2) 0 "the restarted operator's reconciles log 0 writes"
+
+        // Cut every watch, then delete an operand: only an informer that opened its watch again sees the
+        // deletion (the next resync is ten minutes away), and the operator puts the ConfigMap back.
+        use cut =
+            http.PostAsync("/ztwim-sim/disconnect-watches", new StringContent("")).Result
+
+        Expect.isTrue cut.IsSuccessStatusCode "ztwim-sim serve cut the watches"
+        let cutAt = wall.Elapsed
+        let agentConfig = k.CoreV1.ReadNamespacedConfigMap("spire-agent", operandNamespace)
+        k.CoreV1.DeleteNamespacedConfigMap("spire-agent", operandNamespace) |> ignore
+
+        let restored =
+            waitFor
+                "the operator to put back the deleted ConfigMap after its watches were cut"
+                (TimeSpan.FromSeconds 30.0)
+                100
+                (fun () ->
                     if operator2.HasExited then
                         failtestf "the restarted operator exited (%d)" operator2.Process.ExitCode
 
-                    operator2.FirstLine "Informers synced")
+                    try
+                        let again = k.CoreV1.ReadNamespacedConfigMap("spire-agent", operandNamespace)
 
-            printfn "e2e: restarted operator's informers synced %.2f s after its start" (fst synced).TotalSeconds
-            Thread.Sleep(TimeSpan.FromSeconds 10.0)
-            printfn "e2e: restarted operator VmRSS %s" (vmRss operator2.Pid)
+                        if again.Metadata.Uid <> agentConfig.Metadata.Uid then
+                            Some again
+                        else
+                            None
+                    with _ ->
+                        None)
 
-            let after = versions http paths
+        let data (c: V1ConfigMap) =
+            c.Data |> Seq.map (fun kv -> kv.Key, kv.Value) |> List.ofSeq |> List.sort
 
-            let changed =
-                [ for KeyValue(key, rv) in before do
-                      match Map.tryFind key after with
-                      | Some rv' when rv' = rv -> ()
-                      | Some rv' -> yield sprintf "%s: %s -> %s" key rv rv'
-                      | None -> yield sprintf "%s: %s -> gone" key rv ]
+        Expect.equal (data restored) (data agentConfig) "the ConfigMap is back as it was"
 
-            let added = after |> Map.filter (fun key _ -> not (before.ContainsKey key))
+        printfn "e2e: watches cut, ConfigMap deleted and put back %.1f s later" (wall.Elapsed - cutAt).TotalSeconds
 
-            Expect.isEmpty changed (sprintf "no write after the restart (%d objects recorded)" before.Count)
-            Expect.isEmpty (Map.toList added) "no object created after the restart"
-            printfn "e2e: the first operator's reconciles logged %d writes" (loggedWrites operator1)
-            Expect.equal (loggedWrites operator2) 0 "the restarted operator's reconciles log 0 writes"
+        operator2.Stop(TimeSpan.FromSeconds 10.0)
 
-            // Cut every watch, then delete an operand: only an informer that opened its watch again sees the
-            // deletion (the next resync is ten minutes away), and the operator puts the ConfigMap back.
-            use cut =
-                http.PostAsync("/ztwim-sim/disconnect-watches", new StringContent("")).Result
+        match operator2.FirstLine "Stopped after" with
+        | Some(_, line) -> printfn "e2e: restarted operator: %s" line
+        | None -> ()
 
-            Expect.isTrue cut.IsSuccessStatusCode "ztwim-sim serve cut the watches"
-            let cutAt = wall.Elapsed
-            let agentConfig = k.CoreV1.ReadNamespacedConfigMap("spire-agent", operandNamespace)
-            k.CoreV1.DeleteNamespacedConfigMap("spire-agent", operandNamespace) |> ignore
-
-            let restored =
-                waitFor
-                    "the operator to put back the deleted ConfigMap after its watches were cut"
-                    (TimeSpan.FromSeconds 30.0)
-                    100
-                    (fun () ->
-                        if operator2.HasExited then
-                            failtestf "the restarted operator exited (%d)" operator2.Process.ExitCode
-
-                        try
-                            let again = k.CoreV1.ReadNamespacedConfigMap("spire-agent", operandNamespace)
-
-                            if again.Metadata.Uid <> agentConfig.Metadata.Uid then
-                                Some again
-                            else
-                                None
-                        with _ ->
-                            None)
-
-            let data (c: V1ConfigMap) =
-                c.Data |> Seq.map (fun kv -> kv.Key, kv.Value) |> List.ofSeq |> List.sort
-
-            Expect.equal (data restored) (data agentConfig) "the ConfigMap is back as it was"
-
-            printfn "e2e: watches cut, ConfigMap deleted and put back %.1f s later" (wall.Elapsed - cutAt).TotalSeconds
-
-            operator2.Stop(TimeSpan.FromSeconds 10.0)
-
-            match operator2.FirstLine "Stopped after" with
-            | Some(_, line) -> printfn "e2e: restarted operator: %s" line
-            | None -> ()
-
-            printfn
-                "e2e: %d objects unchanged across the restart; wall time %.1f s"
-                before.Count
-                wall.Elapsed.TotalSeconds
-        with e ->
-            for c in children do
-                eprintfn "---- %s (pid %d) output ----\n%s" c.Name c.Pid c.Output
-
-            reraise ()
-    finally
-        for c in Seq.rev children do
-            (c :> IDisposable).Dispose()
-
-        try
-            dir.Delete true
-        with _ ->
-            ()
+        printfn "e2e: %d objects unchanged across the restart; wall time %.1f s" before.Count wall.Elapsed.TotalSeconds)
 
 [<Tests>]
 let tests =

@@ -19,9 +19,12 @@ open Ztwim.Sim.Serve.ApiPath
 open Ztwim.Sim.Serve.SimLoop
 
 /// Kinds served beyond the simulation's own: CRDs (stored, so `kubectl apply -f manifests/crds/` works; the
-/// operator's CRDs are served already) and events.k8s.io Events (stored beside, not shared with, v1 Events).
+/// operator's CRDs are served already), events.k8s.io Events (stored beside, not shared with, v1 Events) and
+/// PodDisruptionBudgets (stored, so that `kubectl apply -k manifests/` installs the operator's own).
 let extraTypes =
-    [ CrdStatus.crdType; ResourceType("events.k8s.io/v1", "Event", "events", true) ]
+    [ CrdStatus.crdType
+      ResourceType("events.k8s.io/v1", "Event", "events", true)
+      ResourceType("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", true) ]
 
 /// A running server: its URL and the loop that owns its cluster.
 type Server(app: WebApplication, loop: Loop, url: string) =

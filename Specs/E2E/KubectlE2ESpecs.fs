@@ -1,0 +1,136 @@
+/// Issue 7's end-to-end flow as an administrator types it, when kubectl is on the machine: `kubectl apply -k
+/// manifests/` (CRDs, RBAC, the operator's Deployment and PodDisruptionBudget) against `ztwim-sim serve`, the
+/// real operator binary beside it, `kubectl apply -f` of the documented samples, `kubectl wait` for every CR's
+/// Ready condition, and `kubectl get` printing the CRDs' printer columns.
+module Ztwim.Specs.E2E.KubectlE2ESpecs
+
+open System
+open System.Diagnostics
+open System.IO
+open Expecto
+open Ztwim.Specs.E2E.E2EProcesses
+
+let private onPath (program: string) =
+    (Environment.GetEnvironmentVariable "PATH"
+     |> Option.ofObj
+     |> Option.defaultValue "")
+        .Split
+        ':'
+    |> Array.exists (fun dir -> dir <> "" && File.Exists(Path.Combine(dir, program)))
+
+/// `kubectl ARGS` against the kubeconfig: exit code and the output (stdout then stderr).
+let private kubectl (kubeconfig: string) (args: string list) =
+    let start = ProcessStartInfo "kubectl"
+
+    for a in "--kubeconfig" :: kubeconfig :: args do
+        start.ArgumentList.Add a
+
+    start.RedirectStandardOutput <- true
+    start.RedirectStandardError <- true
+    use p = Process.Start start
+    let out = p.StandardOutput.ReadToEndAsync()
+    let err = p.StandardError.ReadToEndAsync()
+
+    if not (p.WaitForExit 120_000) then
+        p.Kill true
+        failtestf "kubectl %s did not finish in 2 minutes" (String.concat " " args)
+
+    p.ExitCode, out.Result + err.Result
+
+let private succeeds (kubeconfig: string) (args: string list) =
+    match kubectl kubeconfig args with
+    | 0, output -> output
+    | code, output -> failtestf "kubectl %s exited %d:\n%s" (String.concat " " args) code output
+
+let private samples =
+    [ "ztwim.yaml"
+      "spire-server.yaml"
+      "spire-agent.yaml"
+      "spiffe-csi-driver.yaml"
+      "spire-oidc-discovery-provider.yaml" ]
+
+let private crs =
+    [ "zerotrustworkloadidentitymanagers/cluster"
+      "spireservers/cluster"
+      "spireagents/cluster"
+      "spiffecsidrivers/cluster"
+      "spireoidcdiscoveryproviders/cluster" ]
+
+let private flow () =
+    withChildren "ztwim-kubectl" (fun dir children ->
+        let wall = Stopwatch.StartNew()
+        let kubeconfig, _ = startServe dir children
+        let root = repoRoot ()
+
+        waitFor "the simulated cluster to answer kubectl" (TimeSpan.FromSeconds 15.0) 200 (fun () ->
+            match kubectl kubeconfig [ "get"; "namespaces" ] with
+            | 0, _ -> Some()
+            | _ -> None)
+
+        let installed =
+            succeeds kubeconfig [ "apply"; "-k"; Path.Combine(root, "manifests") ]
+
+        for line in
+            [ "customresourcedefinition.apiextensions.k8s.io/spireservers.operator.openshift.io created"
+              "clusterrole.rbac.authorization.k8s.io/zero-trust-workload-identity-manager-manager-role created"
+              "deployment.apps/zero-trust-workload-identity-manager-controller-manager created"
+              "poddisruptionbudget.policy/zero-trust-workload-identity-manager-controller-manager created" ] do
+            Expect.stringContains installed line "kubectl apply -k manifests/ installs it"
+
+        let operator = new Child("ztwim-operator", operatorStart kubeconfig)
+        children.Add operator
+
+        let samplesDir = Path.Combine(root, "manifests", "samples")
+
+        let applied =
+            succeeds
+                kubeconfig
+                [ "apply"
+                  yield! samples |> List.collect (fun f -> [ "-f"; Path.Combine(samplesDir, f) ]) ]
+
+        Expect.stringContains applied "spireserver.operator.openshift.io/cluster created" "the samples are applied"
+        let appliedAt = wall.Elapsed
+
+        let waited =
+            succeeds kubeconfig [ "wait"; "--for=condition=Ready"; "--timeout=90s"; yield! crs ]
+
+        for cr in crs do
+            Expect.stringContains
+                waited
+                (sprintf "%s condition met" (cr.Replace("s/", ".operator.openshift.io/")))
+                "kubectl wait sees Ready"
+
+        printfn "kubectl e2e: every CR Ready %.1f s after kubectl apply -f" (wall.Elapsed - appliedAt).TotalSeconds
+
+        // The printer columns of the CRDs, as the API server's Table renders them for kubectl.
+        let table = succeeds kubeconfig [ "get"; "spireservers" ]
+        let rows = table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+
+        Expect.sequenceEqual
+            (rows.[0].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            [| "NAME"; "READY"; "REASON"; "AGE" |]
+            "kubectl get spireservers: the printer columns"
+
+        Expect.sequenceEqual
+            (rows.[1].Split(' ', StringSplitOptions.RemoveEmptyEntries) |> Array.take 3)
+            [| "cluster"; "True"; "Ready" |]
+            "kubectl get spireservers: the row"
+
+        let pods =
+            succeeds kubeconfig [ "get"; "pods"; "-n"; operandNamespace; "-o"; "name" ]
+
+        Expect.stringContains pods "pod/spire-server-0" "the SPIRE server's pod runs"
+        Expect.isFalse operator.HasExited "the operator still runs"
+        operator.Stop(TimeSpan.FromSeconds 10.0))
+
+[<Tests>]
+let tests =
+    testSequenced
+    <| testList
+        "end-to-end kubectl"
+        [ (if onPath "kubectl" then
+               test "kubectl apply -k manifests/, the samples, kubectl wait Ready, kubectl get's printer columns" {
+                   flow ()
+               }
+           else
+               ptest "kubectl apply -k manifests/, the samples, kubectl wait Ready (kubectl is not on PATH)" { () }) ]
