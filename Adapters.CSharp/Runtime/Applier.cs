@@ -22,7 +22,7 @@ public sealed record ApplyResult(IReadOnlyList<WriteRecord> Writes, ReconcileOut
 /// retried with backoff. A Create that meets an existing object reads it, so that the next reconcile can adopt
 /// it even though the label-filtered informers cannot see it.
 /// </summary>
-public sealed class Applier(IClusterClient client, bool createOnly = false)
+public sealed class Applier(IClusterClient client, TimeProvider clock, bool createOnly = false)
 {
     public const string FieldManager = "ztwim";
 
@@ -104,6 +104,35 @@ public sealed class Applier(IClusterClient client, bool createOnly = false)
             }
 
             return Stop(error.IsRace ? ReconcileOutcome.Requeue : ReconcileOutcome.Error, error);
+        }
+
+        // Serving certificates the kernel asks for (plain Kubernetes): a missing Secret is created (one of the
+        // user's by that name is met as a create meets any object: found, and left alone); one of ours is
+        // renewed in place.
+        foreach (var certificate in decision.Certificates)
+        {
+            var secret = ServingCertificateIssuer.SecretFor(certificate, clock.GetUtcNow());
+            var target = secret.RefOf();
+            var renew = observed.ContainsKey(target);
+            var result = renew
+                ? await client.ApplyAsync(secret, FieldManager, true, ct)
+                : await client.CreateAsync(secret, ct);
+            var verb = renew ? "apply" : "create";
+            writes.Add(new WriteRecord(controller, verb, target, renew ? "serving certificate expiring" : "serving certificate missing", result.Error));
+            if (ct.IsCancellationRequested)
+            {
+                return Stop(ReconcileOutcome.Cancelled, null);
+            }
+
+            if (result.Error is { } error)
+            {
+                if (error.Reason == "AlreadyExists" && await client.GetAsync(target, ct) is { IsOk: true } existing)
+                {
+                    found.Add(existing.Value);
+                }
+
+                return Stop(error.IsRace ? ReconcileOutcome.Requeue : ReconcileOutcome.Error, error);
+            }
         }
 
         if (cr is not null && FSharpOption<Json>.get_IsSome(decision.Status))

@@ -36,7 +36,7 @@ public sealed class OperatorRuntime
         this.clock = clock;
         this.options = options;
         this.observer = observer;
-        applier = new Applier(client, options.Mode.CreateOnly);
+        applier = new Applier(client, clock, options.Mode.CreateOnly);
         events = new EventRecorder(client);
         Queue = new WorkQueue(clock, options.Backoff, new Random(options.Seed));
         crInformers = [.. ResourceTypes.OperatorCrs.Select(t => new Informer(client, clock, t, null, null, observer))];

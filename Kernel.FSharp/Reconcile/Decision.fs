@@ -19,10 +19,14 @@ type Inputs =
 /// What one reconcile decides: the writes to the operands, the CR's full new status (None when there is no
 /// CR), the events to record and when to look again.
 type Decision =
-    { Actions: Action list
-      Status: Json option
-      Events: Event list
-      RequeueAfter: TimeSpan option }
+    {
+        Actions: Action list
+        Status: Json option
+        Events: Event list
+        RequeueAfter: TimeSpan option
+        /// Serving certificates the adapter must issue now (plain Kubernetes only; see Certificates).
+        Certificates: ServingCertificate list
+    }
 
 /// The empty decision and reading the raw CR.
 [<RequireQualifiedAccess>]
@@ -33,7 +37,8 @@ module Decision =
         { Actions = []
           Status = None
           Events = []
-          RequeueAfter = None }
+          RequeueAfter = None
+          Certificates = [] }
 
     /// The annotation that turns create-only mode on for one CR.
     let createOnlyAnnotation = "ztwim.openshift.io/create-only"

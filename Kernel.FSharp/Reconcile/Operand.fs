@@ -81,13 +81,22 @@ module Operand =
             |> Result.map _.Conditions
             |> Result.defaultValue []
 
-        let finish (actions: Action list) (events: Event list) (requeue: TimeSpan option) (next: Condition list) =
+        let finishWith
+            (certificates: ServingCertificate list)
+            (actions: Action list)
+            (events: Event list)
+            (requeue: TimeSpan option)
+            (next: Condition list)
+            =
             let conditions = Conditions.set inputs.Now (Decision.generation json) previous next
 
             { Actions = actions
               Status = Some(Status.printOperandCr { Conditions = conditions })
               Events = events
-              RequeueAfter = requeue }
+              RequeueAfter = requeue
+              Certificates = certificates }
+
+        let finish = finishWith []
 
         let stop (conditions: Condition list) (events: Event list) =
             finish [] events None (conditions @ [ Ready.ready conditions ])
@@ -139,4 +148,7 @@ module Operand =
                         else
                             None
 
-                    finish actions events requeue (conditions @ [ Ready.ready conditions ])
+                    let certificates =
+                        Certificates.toIssue mode createOnly inputs.Now desired inputs.Observed
+
+                    finishWith certificates actions events requeue (conditions @ [ Ready.ready conditions ])
