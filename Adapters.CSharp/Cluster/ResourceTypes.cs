@@ -52,6 +52,7 @@ public static class ResourceTypes
         new("v1", "Event", "events", true),
         new("v1", "Namespace", "namespaces", false),
         new("coordination.k8s.io/v1", "Lease", "leases", true),
+        new("operators.coreos.com/v2", "OperatorCondition", "operatorconditions", true),
     ];
 
     /// <summary>Every type above.</summary>

@@ -22,7 +22,7 @@ public sealed record ApplyResult(IReadOnlyList<WriteRecord> Writes, ReconcileOut
 /// retried with backoff. A Create that meets an existing object reads it, so that the next reconcile can adopt
 /// it even though the label-filtered informers cannot see it.
 /// </summary>
-public sealed class Applier(IClusterClient client, TimeProvider clock, bool createOnly = false)
+public sealed class Applier(IClusterClient client, TimeProvider clock, bool createOnly = false, ObjectRef? operatorCondition = null)
 {
     public const string FieldManager = "ztwim";
 
@@ -170,7 +170,34 @@ public sealed class Applier(IClusterClient client, TimeProvider clock, bool crea
             }
         }
 
+        if (operatorCondition is not null && cr?.Str("kind") == "ZeroTrustWorkloadIdentityManager"
+            && FSharpOption<Json>.get_IsSome(decision.Status)
+            && await MirrorUpgradeableAsync(controller, decision.Status.Value, writes, ct) is { } failed)
+        {
+            return Stop(failed.IsRace ? ReconcileOutcome.Requeue : ReconcileOutcome.Error, failed);
+        }
+
         return Stop(ReconcileOutcome.Success, null);
+    }
+
+    // Upgradeable onto OLM's OperatorCondition, when it exists (404: not installed by OLM, nothing to tell).
+    private async Task<ApiError?> MirrorUpgradeableAsync(string controller, Json status, List<WriteRecord> writes, CancellationToken ct)
+    {
+        var current = await client.GetAsync(operatorCondition!, ct);
+        if (!current.IsOk)
+        {
+            return current.Error!.Code == 404 ? null : current.Error;
+        }
+
+        var body = Kernel.Reconcile.OperatorCondition.mirror(status, current.Value);
+        if (!FSharpOption<Json>.get_IsSome(body))
+        {
+            return null;
+        }
+
+        var result = await client.ApplyAsync(body.Value, FieldManager, true, ct);
+        writes.Add(new WriteRecord(controller, "apply", operatorCondition!, "Upgradeable differs", result.Error));
+        return result.Error;
     }
 
     // An apply creates what is missing, but would also take over an object our informers cannot see (one

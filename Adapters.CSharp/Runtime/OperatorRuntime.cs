@@ -36,7 +36,13 @@ public sealed class OperatorRuntime
         this.clock = clock;
         this.options = options;
         this.observer = observer;
-        applier = new Applier(client, clock, options.Mode.CreateOnly);
+        applier = new Applier(
+            client,
+            clock,
+            options.Mode.CreateOnly,
+            options.OperatorConditionName is { } condition
+                ? JsonAccess.Ref(Kernel.Reconcile.OperatorCondition.apiVersion, Kernel.Reconcile.OperatorCondition.kind, options.Mode.Namespace, condition)
+                : null);
         events = new EventRecorder(client);
         Queue = new WorkQueue(clock, options.Backoff, new Random(options.Seed));
         crInformers = [.. ResourceTypes.OperatorCrs.Select(t => new Informer(client, clock, t, null, null, observer))];

@@ -16,4 +16,7 @@ public sealed record RuntimeOptions(Mode Mode)
     public Backoff Backoff { get; init; } = Backoff.Default;
 
     public int Seed { get; init; }
+
+    /// <summary>The OLM OperatorCondition (in the operator's namespace) to mirror Upgradeable onto; null for none.</summary>
+    public string? OperatorConditionName { get; init; }
 }

@@ -77,7 +77,12 @@ public sealed class Simulation : IRuntimeObserver
     {
         pendingRestart?.Dispose();
         pendingRestart = null;
-        var options = new RuntimeOptions(Mode) { Seed = setup.Seed + Restarts, Resync = setup.Resync };
+        var options = new RuntimeOptions(Mode)
+        {
+            Seed = setup.Seed + Restarts,
+            Resync = setup.Resync,
+            OperatorConditionName = env.TryGetValue("OPERATOR_CONDITION_NAME", out var condition) && condition.Length > 0 ? condition : null,
+        };
         var instance = new OperatorRuntime(Operator, Clock, options, this);
         var cts = new CancellationTokenSource();
         runtime = instance;

@@ -116,7 +116,7 @@ public sealed class OperatorProcess(OperatorSettings settings, KubeClusterClient
         State.Lead();
         using var abort = new CancellationTokenSource();
         using var stopRuntime = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var runtime = new OperatorRuntime(client, TimeProvider.System, new RuntimeOptions(mode), new Observers(Metrics, new ReconcileLog(log)));
+        var runtime = new OperatorRuntime(client, TimeProvider.System, new RuntimeOptions(mode) { OperatorConditionName = settings.OperatorConditionName }, new Observers(Metrics, new ReconcileLog(log)));
         Metrics.Crs = () => runtime.Informers.Take(Adapters.Cluster.ResourceTypes.OperatorCrs.Count).SelectMany(i => i.Objects().Select(kv => kv.Value));
         var running = runtime.RunAsync(stopRuntime.Token, abort.Token);
         var synced = WatchSyncAsync(runtime, stopRuntime.Token);
