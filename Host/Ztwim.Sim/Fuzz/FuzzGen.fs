@@ -117,7 +117,7 @@ let private editOf (t: Target) (r: Random) =
     | "Deployment" when r.Next 2 = 0 -> Json.obj [ "spec", Json.obj [ "replicas", Json.num 3 ] ]
     | _ -> labelPatch "app.kubernetes.io/name" (Json.String "edited")
 
-/// One step: what it is, and the scenario steps it takes (two for a replaced ZTWIM).
+/// One step: what it is, and the scenario steps it takes (three for a replaced ZTWIM: delete, wait, create).
 let rec private step
     (source: SpecSource)
     (faults: string list)
