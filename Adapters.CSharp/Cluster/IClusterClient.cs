@@ -46,5 +46,11 @@ public interface IClusterClient
     /// </summary>
     Task<ApiResult<bool>> DeleteAsync(ObjectRef r, CancellationToken ct);
 
+    /// <summary>
+    /// DELETE only if the object is still the one described: same uid and, when given, same resourceVersion;
+    /// otherwise 409 Conflict and nothing is deleted (the API's DeleteOptions.preconditions).
+    /// </summary>
+    Task<ApiResult<bool>> DeleteAsync(ObjectRef r, DeletePreconditions preconditions, CancellationToken ct);
+
     Task<ApiResult<bool>> RecordEventAsync(EventRecord e, CancellationToken ct);
 }

@@ -145,17 +145,36 @@ public sealed partial class KubeClusterClient : IClusterClient
     public Task<ApiResult<Json>> ApplyStatusAsync(Json obj, string fieldManager, bool force, CancellationToken ct) =>
         Apply(obj, fieldManager, force, "status", ct);
 
-    public async Task<ApiResult<bool>> DeleteAsync(ObjectRef r, CancellationToken ct)
+    public Task<ApiResult<bool>> DeleteAsync(ObjectRef r, CancellationToken ct) => DeleteWhenAsync(r, null, ct);
+
+    public Task<ApiResult<bool>> DeleteAsync(ObjectRef r, DeletePreconditions preconditions, CancellationToken ct) =>
+        DeleteWhenAsync(r, preconditions, ct);
+
+    private async Task<ApiResult<bool>> DeleteWhenAsync(ObjectRef r, DeletePreconditions? preconditions, CancellationToken ct)
     {
         if (TypeOf(r) is not { } t)
         {
             return UnknownType<bool>(r.ApiVersion, r.Kind);
         }
 
+        List<(string, Json)> required = [];
+        if (preconditions?.Uid is { } uid)
+        {
+            required.Add(("uid", JsonAccess.Of(uid)));
+        }
+
+        if (preconditions?.ResourceVersion is { } rv)
+        {
+            required.Add(("resourceVersion", JsonAccess.Of(rv)));
+        }
+
         var options = JsonAccess.Object(
-            ("apiVersion", JsonAccess.Of("v1")),
-            ("kind", JsonAccess.Of("DeleteOptions")),
-            ("propagationPolicy", JsonAccess.Of("Background")));
+            [
+                ("apiVersion", JsonAccess.Of("v1")),
+                ("kind", JsonAccess.Of("DeleteOptions")),
+                ("propagationPolicy", JsonAccess.Of("Background")),
+                .. required.Count > 0 ? [("preconditions", JsonAccess.Object([.. required]))] : Array.Empty<(string, Json)>(),
+            ]);
         var result = await SendAsync(HttpMethod.Delete, KubePaths.Item(t, r.NamespaceOf(), r.Name), options, "application/json", ct);
         if (!result.IsOk)
         {

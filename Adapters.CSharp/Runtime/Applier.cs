@@ -71,7 +71,7 @@ public sealed class Applier(IClusterClient client, TimeProvider clock, bool crea
                 Kernel.Plan.Action.Create c => ("create", await client.CreateAsync(c.Item2, ct)),
                 Kernel.Plan.Action.Apply a => ("apply", await client.ApplyAsync(a.Item2, FieldManager, true, ct)),
                 Kernel.Plan.Action.Adopt a => ("adopt", await client.ApplyAsync(a.Item2, FieldManager, true, ct)),
-                Kernel.Plan.Action.Delete => ("delete", await Deleted(target, ct)),
+                Kernel.Plan.Action.Delete => ("delete", await Deleted(target, seen, ct)),
                 _ => ("unknown", ApiResult<Json>.Fail(ApiError.BadRequest("unknown action"))),
             };
 
@@ -214,9 +214,13 @@ public sealed class Applier(IClusterClient client, TimeProvider clock, bool crea
         return existing.Error?.Code == 404 ? await client.ApplyAsync(body, FieldManager, true, ct) : existing;
     }
 
-    private async Task<ApiResult<Json>> Deleted(ObjectRef target, CancellationToken ct)
+    // Only the object the kernel decided on, as read: one changed since (relabelled by a user, replaced) makes the
+    // DELETE fail with 409, and the next reconcile decides on what is there now.
+    private async Task<ApiResult<Json>> Deleted(ObjectRef target, Json? seen, CancellationToken ct)
     {
-        var result = await client.DeleteAsync(target, ct);
+        var result = seen is null
+            ? await client.DeleteAsync(target, ct)
+            : await client.DeleteAsync(target, DeletePreconditions.Of(seen), ct);
         return result.IsOk ? ApiResult<Json>.Ok(Json.Null) : result.Cast<Json>();
     }
 }

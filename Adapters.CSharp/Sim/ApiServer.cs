@@ -167,12 +167,19 @@ internal sealed class ApiServer
     }
 
     /// <summary>DELETE with background propagation: true when the object is gone, false while finalizers hold it.</summary>
-    public ApiResult<bool> Delete(ObjectRef r)
+    public ApiResult<bool> Delete(ObjectRef r, DeletePreconditions? preconditions = null)
     {
         var current = Get(r);
         if (!current.IsOk)
         {
             return current.Cast<bool>();
+        }
+
+        if (preconditions is { } p
+            && ((p.Uid is { } uid && uid != current.Value.Meta("uid"))
+                || (p.ResourceVersion is { } rv && rv != current.Value.Meta("resourceVersion"))))
+        {
+            return ApiError.Conflict(SimIds.Describe(Resolve(r.ApiVersion, r.Kind).Value, r.Name));
         }
 
         var type = Resolve(r.ApiVersion, r.Kind).Value;

@@ -55,6 +55,9 @@ public sealed class SimClusterClient : IClusterClient
 
     public Task<ApiResult<bool>> DeleteAsync(ObjectRef r, CancellationToken ct) => Answer("delete", ct, () => cluster.Api.Delete(r));
 
+    public Task<ApiResult<bool>> DeleteAsync(ObjectRef r, DeletePreconditions preconditions, CancellationToken ct) =>
+        Answer("delete", ct, () => cluster.Api.Delete(r, preconditions));
+
     public Task<ApiResult<bool>> RecordEventAsync(EventRecord e, CancellationToken ct) =>
         Answer("event", ct, () => cluster.Events.Record(e, Name));
 

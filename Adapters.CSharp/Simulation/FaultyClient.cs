@@ -58,6 +58,9 @@ public sealed class FaultyClient(IClusterClient inner, Faults faults, Random ran
 
     public Task<ApiResult<bool>> DeleteAsync(ObjectRef r, CancellationToken ct) => Write("delete", ct, () => inner.DeleteAsync(r, ct));
 
+    public Task<ApiResult<bool>> DeleteAsync(ObjectRef r, DeletePreconditions preconditions, CancellationToken ct) =>
+        Write("delete", ct, () => inner.DeleteAsync(r, preconditions, ct));
+
     public Task<ApiResult<bool>> RecordEventAsync(EventRecord e, CancellationToken ct) =>
         Request("event", ct, () => inner.RecordEventAsync(e, ct));
 

@@ -224,6 +224,18 @@ let tests =
                         "create"
                 }
 
+                test "delete with preconditions sends the uid and resourceVersion read in DeleteOptions" {
+                    let c, stub = client (fun _ -> respond 200 "{}")
+
+                    run (c.DeleteAsync(configMap.RefOf(), DeletePreconditions("u-1", "42"), CancellationToken.None))
+                    |> ignore
+
+                    Expect.stringContains
+                        stub.Seen.[0].Body
+                        "\"preconditions\":{\"resourceVersion\":\"42\",\"uid\":\"u-1\"}"
+                        "preconditions"
+                }
+
                 test "delete: true when gone at once (a Status), false while finalizers hold the object" {
                     let gone, _ =
                         client (fun _ -> respond 200 """{"kind":"Status","apiVersion":"v1","status":"Success"}""")

@@ -243,6 +243,28 @@ let private deletion =
               let e = s.User.DeleteAsync(refOf cm, ct) |> fails
               Expect.equal e.Code 404 "not found"
           }
+          test
+              "a delete with preconditions removes only the object as it was read: another uid or resourceVersion is 409" {
+              let s = sim ()
+              let cm = create s (configMap "a" [] [])
+              let read = DeletePreconditions.Of cm
+
+              let moved =
+                  s.User.MergePatchAsync(refOf cm, json """{"data": {"k": "2"}}""", ct) |> ok
+
+              let stale = s.User.DeleteAsync(refOf cm, read, ct) |> fails
+              Expect.equal stale.Code 409 "changed since it was read"
+
+              let other =
+                  s.User.DeleteAsync(refOf cm, DeletePreconditions("another-uid", null), ct)
+                  |> fails
+
+              Expect.equal other.Code 409 "another object by that name"
+              Expect.isFalse (isGone s (refOf cm)) "still there"
+
+              Expect.isTrue (s.User.DeleteAsync(refOf cm, DeletePreconditions.Of moved, ct) |> ok) "as it is now"
+              Expect.isTrue (isGone s (refOf cm)) "removed"
+          }
           test "finalizers hold a deleted object with a deletionTimestamp until an update removes them" {
               let s = sim ()
 

@@ -262,10 +262,23 @@ let private patch (loop: Loop) (ctx: HttpContext) (t: ResourceType) path status 
 let private delete (loop: Loop) ctx t path =
     task {
         let r = refOf t path
+        // DeleteOptions.preconditions, when the body carries them (an empty body has none).
+        let! options = Wire.body ctx
+
+        let preconditions =
+            match options with
+            | Ok o when Json.tryField "preconditions" o |> Option.isSome ->
+                Some(DeletePreconditions(o.Str("preconditions", "uid"), o.Str("preconditions", "resourceVersion")))
+            | _ -> None
 
         let! outcome =
             loop.Run(fun c ->
-                let deleted = (c.Client(manager ctx)).DeleteAsync(r, none).Result
+                let client = c.Client(manager ctx)
+
+                let deleted =
+                    match preconditions with
+                    | Some p -> client.DeleteAsync(r, p, none).Result
+                    | None -> client.DeleteAsync(r, none).Result
 
                 if deleted.IsOk then
                     // An object its finalizers hold comes back marked; one that is gone, as a Success Status.
