@@ -53,13 +53,7 @@ let properties =
               let actions = Plan.plan sc.Input
 
               let kinds (r: ObjectRef) =
-                  actions
-                  |> List.filter (fun a -> Action.ref a = r)
-                  |> List.map (function
-                      | Create _ -> "create"
-                      | Apply _ -> "apply"
-                      | Adopt _ -> "adopt"
-                      | Delete _ -> "delete")
+                  actions |> List.filter (fun a -> Action.ref a = r) |> List.map Action.verb
 
               for r, f in Map.toList sc.Fates do
                   let expected =

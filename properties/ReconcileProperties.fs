@@ -98,13 +98,7 @@ let properties =
                   Set.unionMany [ p.Observed.Keys |> Set.ofSeq; p.Fates.Keys |> Set.ofSeq ]
 
               let verbs (r: ObjectRef) =
-                  actions
-                  |> List.filter (fun a -> Action.ref a = r)
-                  |> List.map (function
-                      | Create _ -> "create"
-                      | Apply _ -> "apply"
-                      | Adopt _ -> "adopt"
-                      | Delete _ -> "delete")
+                  actions |> List.filter (fun a -> Action.ref a = r) |> List.map Action.verb
 
               Expect.all actions (fun a -> known.Contains(Action.ref a)) "actions name desired or observed objects"
 

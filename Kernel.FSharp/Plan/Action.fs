@@ -66,7 +66,8 @@ module Action =
 
         sprintf "%s %s %s" r.ApiVersion r.Kind name
 
-    let private verb (a: Action) =
+    /// The API verb the applier uses for the action.
+    let verb (a: Action) =
         match a with
         | Create _ -> "create"
         | Apply _ -> "apply"
