@@ -233,7 +233,8 @@ let serve (json: Json) : Gen<Json> =
 
 /// Server-side apply of `desired` onto the stored object: members merged, lists merged by key keep the items
 /// of others (ours merged in place or appended), atomic lists (of scalars, tolerations) and scalars replaced,
-/// a null removes.
+/// a null removes. A key the stored list holds more than once (an update may leave two container ports on
+/// 8081/TCP) is, as structured-merge-diff does, replaced as a whole: one item, ours, where all of them were.
 let merge (desired: Json) (stored: Json) : Json =
     let kind = kindOf desired
 
@@ -256,12 +257,15 @@ let merge (desired: Json) (stored: Json) : Json =
                 ds
                 |> List.fold
                     (fun (acc: Json list) d ->
-                        match acc |> List.tryFindIndex (fun o -> key o = key d) with
-                        | Some i ->
+                        let same (o: Json) = key o = key d
+
+                        match acc |> List.tryFindIndex same, acc |> List.filter same |> List.length with
+                        | None, _ -> acc @ [ d ]
+                        | Some i, 1 ->
                             match at (Item :: steps) d (Some acc.[i]) with
                             | Some x -> List.updateAt i x acc
                             | None -> List.removeAt i acc
-                        | None -> acc @ [ d ])
+                        | Some i, _ -> List.insertAt i d (acc |> List.filter (same >> not)))
                     os
                 |> Json.Array
                 |> Some
