@@ -40,6 +40,7 @@ public static class ResourceTypes
         new("spire.spiffe.io/v1alpha1", "ClusterFederatedTrustDomain", "clusterfederatedtrustdomains", false),
         new("route.openshift.io/v1", "Route", "routes", true),
         new("security.openshift.io/v1", "SecurityContextConstraints", "securitycontextconstraints", false),
+        new("cert-manager.io/v1", "Issuer", "issuers", true),
         new("cert-manager.io/v1", "Certificate", "certificates", true),
     ];
 

@@ -40,7 +40,7 @@ public static class ServingCertificateIssuer
 
         // A little before now, so that a clock slightly behind ours already trusts it.
         var notBefore = now - TimeSpan.FromMinutes(5);
-        var notAfter = now + Certificates.validity;
+        var notAfter = now + ServingCertificates.validity;
         using var issued = request.CreateSelfSigned(notBefore, notAfter);
         var crt = issued.ExportCertificatePem();
         var pem = key.ExportPkcs8PrivateKeyPem();

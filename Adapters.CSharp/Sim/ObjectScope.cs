@@ -21,6 +21,7 @@ internal static class ObjectScope
         .. ResourceTypes.OperatorCrs.Select(t => (t.Group, t.Kind)),
         ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "Deployment"),
         ("", "Pod"), ("", "Node"), ("", "PersistentVolumeClaim"), ("", "Namespace"),
+        ("cert-manager.io", "Certificate"), ("cert-manager.io", "Issuer"),
     ];
 
     public static bool HasStatusSubresource(ResourceType type) => WithStatus.Contains((type.Group, type.Kind));

@@ -30,6 +30,11 @@ public sealed class SimCluster
         var pods = new Pods(store, Api);
         _ = new GarbageCollector(store, Api, scheduler, Options.GarbageCollectionDelay);
         _ = new WorkloadControllers(store, pods, scheduler, Options.ControllerDelay);
+        if (Api.Serves(CertManagerController.Certificate))
+        {
+            _ = new CertManagerController(store, Api, scheduler, Options.ControllerDelay);
+        }
+
         kubelet = new Kubelet(store, pods, scheduler, Options.PodReadyDelay);
         store.Subscribe(c => Changed?.Invoke(c));
         Bootstrap(pods);

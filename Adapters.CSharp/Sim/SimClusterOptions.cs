@@ -29,7 +29,14 @@ public sealed record SimClusterOptions
     /// <summary>How long the garbage collector takes to notice dependents whose owners are gone.</summary>
     public TimeSpan GarbageCollectionDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Every kind but OpenShift's (Route, SecurityContextConstraints): a plain Kubernetes cluster.</summary>
-    public static IReadOnlyList<ResourceType> PlainKubernetesTypes { get; } =
-        [.. ResourceTypes.All.Where(t => t.Group is not ("route.openshift.io" or "security.openshift.io"))];
+    /// <summary>Every kind but OpenShift's (Route, SecurityContextConstraints) and cert-manager's: a plain Kubernetes cluster.</summary>
+    public static IReadOnlyList<ResourceType> PlainKubernetesTypes { get; } = TypesFor(openShift: false, certManager: false);
+
+    /// <summary>The kinds OpenShift serves (Routes, SCCs, OLM's) or plain Kubernetes does, with or without cert-manager.io.</summary>
+    public static IReadOnlyList<ResourceType> TypesFor(bool openShift, bool certManager) =>
+    [
+        .. ResourceTypes.All.Where(t =>
+            (openShift || t.Group is not ("route.openshift.io" or "security.openshift.io"))
+            && (certManager || t.Group != "cert-manager.io")),
+    ];
 }

@@ -34,7 +34,7 @@ public sealed class Simulation : IRuntimeObserver
         {
             Nodes = SimNode.Workers(setup.Nodes),
             Namespaces = ["default", "kube-system", Mode.Namespace],
-            ServedTypes = setup.Platform.IsOpenShift ? ResourceTypes.All : SimClusterOptions.PlainKubernetesTypes,
+            ServedTypes = SimClusterOptions.TypesFor(setup.Platform.IsOpenShift, setup.CertManager),
         };
         Cluster = new SimCluster(Clock, options);
         Operator = new FaultyClient(Cluster.Client("ztwim"), Faults, new Random(setup.Seed), Clock, Crash);
@@ -67,7 +67,9 @@ public sealed class Simulation : IRuntimeObserver
     public int Restarts { get; private set; }
 
     /// <summary>The operator's Mode for its current environment.</summary>
-    public Mode Mode => Kernel.Render.ModeModule.ofEnvironment(setup.Platform, MapModule.OfSeq(env.Select(kv => Tuple.Create(kv.Key, kv.Value))));
+    public Mode Mode => ModeModule.withCertManager(
+        setup.CertManager,
+        ModeModule.ofEnvironment(setup.Platform, MapModule.OfSeq(env.Select(kv => Tuple.Create(kv.Key, kv.Value)))));
 
     /// <summary>Whether the operator is running (not crashed or waiting to restart).</summary>
     public bool OperatorUp => running is { IsCancellationRequested: false };

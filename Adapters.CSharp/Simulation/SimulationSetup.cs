@@ -9,6 +9,9 @@ public sealed record SimulationSetup
 
     public Platform Platform { get; init; } = Platform.OpenShift;
 
+    /// <summary>Whether the cluster serves cert-manager.io (and runs a simulated cert-manager).</summary>
+    public bool CertManager { get; init; }
+
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
     public int Seed { get; init; }

@@ -39,6 +39,9 @@ public sealed class OperatorProcess(OperatorSettings settings, KubeClusterClient
     public static Platform PlatformOf(IReadOnlySet<string> groups) =>
         groups.Contains("route.openshift.io") && groups.Contains("security.openshift.io") ? Platform.OpenShift : Platform.Kubernetes;
 
+    /// <summary>Whether the cluster serves cert-manager's API: on plain Kubernetes it then keeps the serving certificates.</summary>
+    public static bool ServesCertManager(IReadOnlySet<string> groups) => groups.Contains("cert-manager.io");
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var groups = await DiscoverAsync(stop);
@@ -48,11 +51,12 @@ public sealed class OperatorProcess(OperatorSettings settings, KubeClusterClient
         }
 
         var platform = PlatformOf(groups);
-        var mode = settings.ModeFor(platform);
+        var mode = settings.ModeFor(platform, ServesCertManager(groups));
         log.Information(
-            "Starting in namespace {Namespace} on {Platform}: create-only {CreateOnly}, proxy {ProxySet}, trusted CA bundle {TrustedCaBundle}, leader election {LeaderElect}",
+            "Starting in namespace {Namespace} on {Platform} (cert-manager {CertManager}): create-only {CreateOnly}, proxy {ProxySet}, trusted CA bundle {TrustedCaBundle}, leader election {LeaderElect}",
             mode.Namespace,
             platform.IsOpenShift ? "OpenShift" : "Kubernetes",
+            mode.CertManager ? "served" : "not served",
             mode.CreateOnly,
             mode.Proxy.HttpProxy is not null || mode.Proxy.HttpsProxy is not null,
             mode.TrustedCaBundleConfigMap?.Value,

@@ -12,6 +12,7 @@ type CheckArgs =
 
 type RenderArgs =
     | Platform of platform: string
+    | Cert_Manager
     | Namespace of ns: string
     | Env of assignment: string
     | [<AltCommandLine("-o")>] Output of format: string
@@ -21,6 +22,8 @@ type RenderArgs =
         member a.Usage =
             match a with
             | Platform _ -> "openshift (default) or kubernetes"
+            | Cert_Manager ->
+                "the cluster serves cert-manager.io: on kubernetes, cert-manager keeps the serving certificates"
             | Namespace _ -> "the operator namespace (default zero-trust-workload-identity-manager)"
             | Env _ -> "an operator environment variable, NAME=VALUE (repeatable), e.g. RELATED_IMAGE_SPIRE_SERVER=..."
             | Output _ -> "yaml (default) or json"
@@ -70,7 +73,8 @@ type ServeArgs =
             match a with
             | Port _ -> "the port on 127.0.0.1 (default 6443; 0 picks a free one)"
             | Kubeconfig _ -> "where to write the kubeconfig (default ./ztwim-sim.kubeconfig)"
-            | Scenario _ -> "a scenario whose setup (nodes, platform) shapes the cluster; its steps are not run"
+            | Scenario _ ->
+                "a scenario whose setup (nodes, platform, certManager) shapes the cluster; its steps are not run"
 
 [<RequireSubcommand>]
 type SimArgs =
@@ -150,7 +154,11 @@ let main argv =
                     | Some ns -> Map.add "OPERATOR_NAMESPACE" ns env
                     | None -> env
 
-            Render.run (Ztwim.Kernel.Render.Mode.ofEnvironment p env) o (r.GetResult RenderArgs.Files) out
+            let mode =
+                Ztwim.Kernel.Render.Mode.ofEnvironment p env
+                |> Ztwim.Kernel.Render.Mode.withCertManager (r.Contains Cert_Manager)
+
+            Render.run mode o (r.GetResult RenderArgs.Files) out
     | Serve s ->
         Serve.ServeCommand.run
             (s.GetResult(Port, defaultValue = 6443))

@@ -56,9 +56,13 @@ type Step =
 
 /// The cluster a scenario starts with.
 type Setup =
-    { Nodes: int
-      Platform: Ztwim.Kernel.Render.Platform
-      Env: Map<string, string> }
+    {
+        Nodes: int
+        Platform: Ztwim.Kernel.Render.Platform
+        /// The cluster serves cert-manager.io, with a simulated cert-manager issuing Certificates.
+        CertManager: bool
+        Env: Map<string, string>
+    }
 
 type Scenario =
     { Name: string
@@ -329,6 +333,12 @@ let private setup (j: Json option) =
         | Some(Json.String "kubernetes") -> Ok Ztwim.Kernel.Render.Kubernetes
         | Some other -> Error(errorAt "cluster.platform" (Some other) "must be openshift or kubernetes")
 
+    let certManager =
+        match Map.tryFind "certManager" m with
+        | None -> Ok false
+        | Some(Json.Bool b) -> Ok b
+        | Some other -> Error(errorAt "cluster.certManager" (Some other) "must be true or false")
+
     let env =
         Map.tryFind "env" m
         |> Option.map (envMap "cluster.env")
@@ -340,11 +350,17 @@ let private setup (j: Json option) =
         | Ok _, Some other -> Error(errorAt "cluster.namespace" (Some other) "must be a string")
         | e, _ -> e
 
-    match nodes, platform, env with
-    | Ok n, Ok p, Ok e -> Ok { Nodes = n; Platform = p; Env = e }
-    | Error e, _, _
-    | _, Error e, _
-    | _, _, Error e -> Error e
+    match nodes, platform, certManager, env with
+    | Ok n, Ok p, Ok c, Ok e ->
+        Ok
+            { Nodes = n
+              Platform = p
+              CertManager = c
+              Env = e }
+    | Error e, _, _, _
+    | _, Error e, _, _
+    | _, _, Error e, _
+    | _, _, _, Error e -> Error e
 
 /// A scenario from its YAML text; `read` resolves its `file:` references.
 let parse (name: string) (read: FileReader) (text: string) : Result<Scenario, string> =

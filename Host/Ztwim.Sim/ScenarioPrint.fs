@@ -115,6 +115,8 @@ let yaml (scenario: Scenario) =
           Json.obj
               [ "nodes", Json.num scenario.Setup.Nodes
                 "platform", s platform
+                if scenario.Setup.CertManager then
+                    "certManager", Json.Bool true
                 "env", Json.obj (scenario.Setup.Env |> Map.toList |> List.map (fun (k, v) -> k, s v)) ]
           "steps", Json.arr (scenario.Steps |> List.map step) ]
     |> Yaml.print

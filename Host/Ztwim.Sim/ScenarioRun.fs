@@ -133,6 +133,7 @@ let runWith (observe: Simulation -> unit) (scenario: Scenario) (seed: int) : Rep
         SimulationSetup(
             Nodes = scenario.Setup.Nodes,
             Platform = scenario.Setup.Platform,
+            CertManager = scenario.Setup.CertManager,
             Env =
                 (scenario.Setup.Env
                  |> Map.toSeq

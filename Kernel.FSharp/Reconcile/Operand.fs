@@ -113,7 +113,9 @@ module Operand =
                 let ttlConditions, events = ttl kind errors spec
                 stop (Validation.configurationValid kind mode errors :: ttlConditions) events
             | Ok _ when Validation.proxyInvalid kind mode -> stop [ Validation.configurationValid kind mode [] ] []
-            | Ok(desired, spec) ->
+            | Ok(rendered, spec) ->
+                let desired = Certificates.handOver mode inputs.Observed rendered
+
                 match AppliedValues.changes desired inputs.Observed with
                 | change :: _ ->
                     stop

@@ -23,15 +23,25 @@ type Proxy =
       HttpsProxy: string option
       NoProxy: string option }
 
+/// The cert-manager issuer that signs serving certificates on plain Kubernetes (CERT_MANAGER_ISSUER): an
+/// Issuer in the operator's namespace or a ClusterIssuer.
+type CertManagerIssuer = { Kind: string; Name: string }
+
 /// Everything about the operator's environment that shapes the desired state: a value, passed in, so the
 /// kernel never reads the environment itself.
 type Mode =
-    { Namespace: string
-      Platform: Platform
-      CreateOnly: bool
-      Images: Images
-      Proxy: Proxy
-      TrustedCaBundleConfigMap: string option }
+    {
+        Namespace: string
+        Platform: Platform
+        CreateOnly: bool
+        Images: Images
+        Proxy: Proxy
+        TrustedCaBundleConfigMap: string option
+        /// The cluster serves cert-manager.io: on plain Kubernetes, cert-manager keeps the serving certificates.
+        CertManager: bool
+        /// The issuer cert-manager signs them with; None for a self-signed Issuer of the operator's own.
+        CertManagerIssuer: CertManagerIssuer option
+    }
 
 /// Building a Mode from environment variables, as upstream reads them.
 [<RequireQualifiedAccess>]
@@ -54,8 +64,18 @@ module Mode =
         value
         |> Option.exists (fun v -> v.Trim().Equals("true", StringComparison.OrdinalIgnoreCase))
 
+    /// CERT_MANAGER_ISSUER: `Issuer/NAME` (in the operator's namespace) or `ClusterIssuer/NAME`; why not, if not.
+    let certManagerIssuer (value: string) : Result<CertManagerIssuer, string> =
+        match value.Trim().Split('/') with
+        | [| kind; name |] when kind = "Issuer" || kind = "ClusterIssuer" ->
+            match Ztwim.Kernel.Api.Names.subdomain name with
+            | None -> Ok { Kind = kind; Name = name }
+            | Some why -> Error(sprintf "names an issuer that %s" why)
+        | _ -> Error "must be Issuer/NAME or ClusterIssuer/NAME"
+
     /// The Mode for these environment variables. A set but empty RELATED_IMAGE_* gives an empty image, as
-    /// upstream; an unset one gives the default. The CSI init image falls back to its default when empty too.
+    /// upstream; an unset one gives the default. The CSI init image falls back to its default when empty too. A
+    /// malformed CERT_MANAGER_ISSUER counts as unset: the operator's start-up refuses it before a Mode is made.
     let ofEnvironment (platform: Platform) (env: Map<string, string>) =
         let get name = Map.tryFind name env
 
@@ -85,7 +105,14 @@ module Mode =
             { HttpProxy = nonEmpty "HTTP_PROXY"
               HttpsProxy = nonEmpty "HTTPS_PROXY"
               NoProxy = nonEmpty "NO_PROXY" }
-          TrustedCaBundleConfigMap = nonEmpty "TRUSTED_CA_BUNDLE_CONFIGMAP" }
+          TrustedCaBundleConfigMap = nonEmpty "TRUSTED_CA_BUNDLE_CONFIGMAP"
+          CertManager = false
+          CertManagerIssuer =
+            nonEmpty "CERT_MANAGER_ISSUER"
+            |> Option.bind (certManagerIssuer >> Result.toOption) }
+
+    /// The same Mode where discovery found (or did not find) the cert-manager.io API.
+    let withCertManager (served: bool) (mode: Mode) = { mode with CertManager = served }
 
     /// The Mode of an operator started with no environment at all, on OpenShift.
     let defaults = ofEnvironment OpenShift Map.empty

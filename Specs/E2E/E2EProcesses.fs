@@ -180,8 +180,9 @@ let private simRuntimeConfig (dir: string) =
 
     file
 
-/// Starts `ztwim-sim serve` on a free port, writing its kubeconfig in `dir`; the API server's URL once it answers.
-let startServe (dir: string) (children: ResizeArray<Child>) =
+/// Starts `ztwim-sim serve` on a free port (shaped by a scenario's setup, if given), writing its kubeconfig in
+/// `dir`; the API server's URL once it answers.
+let startServeWith (scenario: string option) (dir: string) (children: ResizeArray<Child>) =
     let kubeconfig = Path.Combine(dir, "kubeconfig")
 
     let sim =
@@ -190,7 +191,12 @@ let startServe (dir: string) (children: ResizeArray<Child>) =
             dotnet
                 (Some(simRuntimeConfig dir))
                 (hostDll "Ztwim.Sim" "ztwim-sim.dll")
-                [ "serve"; "--port"; "0"; "--kubeconfig"; kubeconfig ]
+                [ "serve"
+                  "--port"
+                  "0"
+                  "--kubeconfig"
+                  kubeconfig
+                  yield! Option.toList scenario ]
                 []
         )
 
@@ -209,6 +215,9 @@ let startServe (dir: string) (children: ResizeArray<Child>) =
                 None)
 
     kubeconfig, url
+
+/// `ztwim-sim serve` of an OpenShift cluster of three nodes.
+let startServe (dir: string) (children: ResizeArray<Child>) = startServeWith None dir children
 
 /// The operator as a test runs it: against the kubeconfig, no leader election, probes and metrics on free ports.
 let operatorStart (kubeconfig: string) =

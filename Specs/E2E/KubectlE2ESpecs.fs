@@ -56,11 +56,18 @@ let private crs =
       "spiffecsidrivers/cluster"
       "spireoidcdiscoveryproviders/cluster" ]
 
-let private flow () =
+/// The flow on the cluster a shipped scenario's setup describes (OpenShift without one); `after` checks more.
+let private flowOn (scenario: string option) (after: string -> unit) =
     withChildren "ztwim-kubectl" (fun dir children ->
         let wall = Stopwatch.StartNew()
-        let kubeconfig, _ = startServe dir children
         let root = repoRoot ()
+
+        let kubeconfig, _ =
+            startServeWith
+                (scenario
+                 |> Option.map (fun s -> Path.Combine(root, "Host", "Ztwim.Sim", "scenarios", s + ".yaml")))
+                dir
+                children
 
         waitFor "the simulated cluster to answer kubectl" (TimeSpan.FromSeconds 15.0) 200 (fun () ->
             match kubectl kubeconfig [ "get"; "namespaces" ] with
@@ -120,8 +127,46 @@ let private flow () =
             succeeds kubeconfig [ "get"; "pods"; "-n"; operandNamespace; "-o"; "name" ]
 
         Expect.stringContains pods "pod/spire-server-0" "the SPIRE server's pod runs"
+        after kubeconfig
         Expect.isFalse operator.HasExited "the operator still runs"
         operator.Stop(TimeSpan.FromSeconds 10.0))
+
+let private flow () = flowOn None ignore
+
+// Plain Kubernetes with cert-manager: the OIDC discovery provider's serving certificate is a cert-manager
+// Certificate, Ready, whose Secret cert-manager took over from the operator's first one.
+let private certManagerFlow () =
+    flowOn (Some "kubernetes-cert-manager") (fun kubeconfig ->
+        let waited =
+            succeeds
+                kubeconfig
+                [ "wait"
+                  "--for=condition=Ready"
+                  "--timeout=30s"
+                  "-n"
+                  operandNamespace
+                  "certificates.cert-manager.io/oidc-serving-cert" ]
+
+        Expect.stringContains waited "condition met" "kubectl wait sees the Certificate Ready"
+
+        let issuedFor =
+            succeeds
+                kubeconfig
+                [ "get"
+                  "secret"
+                  "oidc-serving-cert"
+                  "-n"
+                  operandNamespace
+                  "-o"
+                  "jsonpath={.metadata.annotations.cert-manager\\.io/certificate-name} {.metadata.labels.app\\.kubernetes\\.io/managed-by}" ]
+
+        Expect.equal
+            issuedFor
+            "oidc-serving-cert zero-trust-workload-identity-manager"
+            "cert-manager issued the Secret, which stays labelled as ours"
+
+        let routes = kubectl kubeconfig [ "get"; "routes"; "-A" ]
+        Expect.notEqual (fst routes) 0 "plain Kubernetes serves no Routes")
 
 [<Tests>]
 let tests =
@@ -133,4 +178,10 @@ let tests =
                    flow ()
                }
            else
-               ptest "kubectl apply -k manifests/, the samples, kubectl wait Ready (kubectl is not on PATH)" { () }) ]
+               ptest "kubectl apply -k manifests/, the samples, kubectl wait Ready (kubectl is not on PATH)" { () })
+          (if onPath "kubectl" then
+               test "on plain Kubernetes with cert-manager: the same, and the serving certificate a Ready Certificate" {
+                   certManagerFlow ()
+               }
+           else
+               ptest "on plain Kubernetes with cert-manager (kubectl is not on PATH)" { () }) ]

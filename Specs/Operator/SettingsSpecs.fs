@@ -161,4 +161,36 @@ let tests =
                   "OpenShift"
 
               Expect.equal (platform [ "apps"; "rbac.authorization.k8s.io" ]) Platform.Kubernetes "Kubernetes"
-          } ]
+          }
+
+          test "discovery: cert-manager when cert-manager.io is served, and the Mode says so" {
+              let serves (groups: string list) =
+                  Ztwim.Operator.OperatorProcess.ServesCertManager(System.Collections.Generic.HashSet<string>(groups))
+
+              Expect.isTrue (serves [ "apps"; "cert-manager.io" ]) "served"
+              Expect.isFalse (serves [ "apps"; "acme.cert-manager.io" ]) "another group"
+              let s = accepted [] good
+              Expect.isTrue (s.ModeFor(Platform.Kubernetes, true)).CertManager "with"
+              Expect.isFalse (s.ModeFor(Platform.Kubernetes, false)).CertManager "without"
+          }
+
+          test "CERT_MANAGER_ISSUER names an Issuer or a ClusterIssuer" {
+              let issuer value =
+                  (accepted [] (good @ [ "CERT_MANAGER_ISSUER", value ]))
+                      .ModeFor(Platform.Kubernetes, true)
+                      .CertManagerIssuer
+
+              Expect.equal
+                  (issuer "ClusterIssuer/corp-ca")
+                  (Some
+                      { Kind = "ClusterIssuer"
+                        Name = "corp-ca" })
+                  "cluster"
+
+              Expect.equal (issuer " Issuer/ca.example ") (Some { Kind = "Issuer"; Name = "ca.example" }) "trimmed"
+              Expect.isNone (issuer "") "empty is unset"
+          }
+
+          rejects "CERT_MANAGER_ISSUER" [ "CERT_MANAGER_ISSUER", "corp-ca" ]
+          rejects "CERT_MANAGER_ISSUER" [ "CERT_MANAGER_ISSUER", "ClusterIssuer/Corp_CA" ]
+          rejects "CERT_MANAGER_ISSUER" [ "CERT_MANAGER_ISSUER", "Secret/corp-ca" ] ]

@@ -37,7 +37,12 @@ let tests =
                   X509Certificate2.CreateFromPem(decoded secret "tls.crt", decoded secret "tls.key")
 
               Expect.isTrue cert.HasPrivateKey "the key is the certificate's"
-              Expect.equal (cert.NotAfter.ToUniversalTime()) (now + Certificates.validity).UtcDateTime "not after"
+
+              Expect.equal
+                  (cert.NotAfter.ToUniversalTime())
+                  (now + ServingCertificates.validity).UtcDateTime
+                  "not after"
+
               Expect.isLessThan (cert.NotBefore.ToUniversalTime()) now.UtcDateTime "valid already"
 
               let names =

@@ -23,7 +23,7 @@ let private regressionSeeds = 5
 let shippedScenarios =
     testList
         "scenarios"
-        [ test "ztwim-sim ships the ten scenarios the manual's flows need" {
+        [ test "ztwim-sim ships the twelve scenarios the manual's flows need" {
               Expect.equal
                   (Run.shipped ())
                   [ "create-only"
@@ -32,6 +32,8 @@ let shippedScenarios =
                     "flaky-api"
                     "immutable-change-rejected"
                     "invalid-spec-keeps-running-operands"
+                    "kubernetes-cert-manager"
+                    "kubernetes-own-certificate"
                     "label-removed-adopted"
                     "operator-crash-mid-rollout"
                     "quickstart"
@@ -59,6 +61,14 @@ let shippedScenarios =
                           Expect.isTrue report.Passed (sprintf "seed %d\n%s" seed (ScenarioReport.text false report))
                           Expect.isEmpty violations (sprintf "seed %d: every-step invariants" seed)
               }
+
+          test "a scenario's cluster may serve cert-manager; anything but true or false is named" {
+              match parse "cluster: {platform: kubernetes, certManager: true}\nsteps: []" with
+              | Ok s -> Expect.isTrue s.Setup.CertManager "certManager"
+              | Error e -> failtest e
+
+              expectError "cluster: {certManager: yes please}\nsteps: []" "cluster.certManager"
+          }
 
           test "quickstart: the same seed prints the same bytes, text and JSON" {
               let a = ScenarioRun.run (resolve "quickstart") 7

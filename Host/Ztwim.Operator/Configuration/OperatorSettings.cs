@@ -24,6 +24,7 @@ public sealed record OperatorSettings
     public static readonly IReadOnlyList<string> ModeVariables =
     [
         "OPERATOR_NAMESPACE", "CREATE_ONLY_MODE", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "TRUSTED_CA_BUNDLE_CONFIGMAP",
+        "CERT_MANAGER_ISSUER",
         .. ImageVariables,
     ];
 
@@ -56,9 +57,11 @@ public sealed record OperatorSettings
     /// <summary>Things worth a warning at start-up that do not stop it.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
-    /// <summary>The kernel's Mode on the platform discovery found.</summary>
-    public Mode ModeFor(Platform platform) =>
-        ModeModule.ofEnvironment(platform, MapModule.OfSeq(ModeEnvironment.Select(kv => Tuple.Create(kv.Key, kv.Value))));
+    /// <summary>The kernel's Mode on the platform discovery found, with or without the cert-manager.io API.</summary>
+    public Mode ModeFor(Platform platform, bool certManager = false) =>
+        ModeModule.withCertManager(
+            certManager,
+            ModeModule.ofEnvironment(platform, MapModule.OfSeq(ModeEnvironment.Select(kv => Tuple.Create(kv.Key, kv.Value)))));
 
     private static readonly Regex Dns1123Label = new("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant);
 
@@ -110,6 +113,11 @@ public sealed record OperatorSettings
         if (Env("TRUSTED_CA_BUNDLE_CONFIGMAP") is { Length: > 0 } bundle && !IsSubdomain(bundle))
         {
             errors.Add($"TRUSTED_CA_BUNDLE_CONFIGMAP '{bundle}' is not a ConfigMap name");
+        }
+
+        if (Env("CERT_MANAGER_ISSUER") is { Length: > 0 } issuer && ModeModule.certManagerIssuer(issuer) is { IsError: true } bad)
+        {
+            errors.Add($"CERT_MANAGER_ISSUER '{issuer}' {bad.ErrorValue}");
         }
 
         if (Env("OPERATOR_CONDITION_NAME") is { Length: > 0 } condition && !IsSubdomain(condition))

@@ -195,13 +195,19 @@ let generate (source: SpecSource) (faults: string list) (maxSteps: int) (seed: i
     // No list given means every fault.
     let faults = if faults.IsEmpty then allFaults else faults
 
+    let nodes = 1 + r.Next 3
+    let kubernetes = r.Next 4 = 0
+    // Half the plain Kubernetes clusters run cert-manager.
+    let certManager = kubernetes && r.Next 2 = 0
+
     let setup =
-        { Nodes = 1 + r.Next 3
+        { Nodes = nodes
           Platform =
-            (if r.Next 4 = 0 then
+            (if kubernetes then
                  Ztwim.Kernel.Render.Kubernetes
              else
                  Ztwim.Kernel.Render.OpenShift)
+          CertManager = certManager
           Env =
             (if r.Next 4 = 0 then
                  Map.ofList [ "CREATE_ONLY_MODE", "true" ]

@@ -115,8 +115,27 @@ type Watcher(sim: Simulation) =
                   Mode = { sim.Mode with CreateOnly = false }
                   Now = sim.Clock.GetUtcNow() }
 
+            let first = Reconcile.reconcile inputs
+
+            // With cert-manager, a Certificate is rendered once the operator's own first Secret exists: those
+            // Secrets as the applier writes them (labelled as ours), and what is rendered then, count too.
+            let issued =
+                first.Certificates
+                |> List.map (fun c ->
+                    DesiredObject.ref (ServingCertificateFor c),
+                    Json.obj
+                        [ "metadata",
+                          Json.obj [ "labels", Json.obj [ Labels.managedByKey, Json.String Labels.operatorName ] ] ])
+                |> Map.ofList
+
+            let later =
+                if issued.IsEmpty then
+                    []
+                else
+                    (Reconcile.reconcile { inputs with Observed = issued }).Actions
+
             let d =
-                (Reconcile.reconcile inputs).Actions
+                first.Actions @ later
                 |> List.choose (function
                     | Action.Create(r, j) -> Some(r, j)
                     | _ -> None)

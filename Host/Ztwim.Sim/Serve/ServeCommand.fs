@@ -1,6 +1,6 @@
 /// `ztwim-sim serve [--port P] [--kubeconfig FILE] [SCENARIO]`: the simulated cluster as a Kubernetes API
 /// server for kubectl and the real operator, until Ctrl-C. A scenario's setup shapes the cluster (its nodes,
-/// and the platform: OpenShift serves Routes and SCCs, Kubernetes does not); its steps are not run.
+/// the platform: OpenShift serves Routes and SCCs, Kubernetes does not; and whether cert-manager.io is served); its steps are not run.
 module Ztwim.Sim.Serve.ServeCommand
 
 open System
@@ -13,19 +13,15 @@ let defaultKubeconfig = "ztwim-sim.kubeconfig"
 
 /// The cluster a scenario's setup describes; three workers on OpenShift without one.
 let options (setup: Scenario.Setup option) =
-    let nodes, openShift =
+    let nodes, openShift, certManager =
         match setup with
-        | Some s -> s.Nodes, s.Platform.IsOpenShift
-        | None -> 3, true
+        | Some s -> s.Nodes, s.Platform.IsOpenShift, s.CertManager
+        | None -> 3, true, false
 
     SimClusterOptions(
         Nodes = SimNode.Workers nodes,
         Namespaces = [| "default"; "kube-system"; "kube-public"; Mode.defaultNamespace |],
-        ServedTypes =
-            (if openShift then
-                 Ztwim.Adapters.Cluster.ResourceTypes.All
-             else
-                 SimClusterOptions.PlainKubernetesTypes)
+        ServedTypes = SimClusterOptions.TypesFor(openShift, certManager)
     )
 
 /// Serves until Ctrl-C or SIGTERM; 0 then, 2 for a bad scenario or a port that cannot be had.

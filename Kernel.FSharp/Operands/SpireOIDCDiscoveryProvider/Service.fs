@@ -27,9 +27,9 @@ module Service =
           sprintf "%s.%s.svc.cluster.local" svc ns ]
 
     /// The Service and, on plain Kubernetes, the serving certificate the service CA would otherwise make.
-    let render (platform: Platform) (p: Placement) : DesiredObject list =
+    let render (mode: Mode) (p: Placement) : DesiredObject list =
         let annotations =
-            match platform with
+            match mode.Platform with
             | OpenShift -> Map.ofList [ servingCertAnnotation, Provider.servingCertSecret ]
             | Kubernetes -> Map.empty
 
@@ -52,11 +52,11 @@ module Service =
                         "selector", Provider.stringMap selector ] ]
                 p
 
-        match platform with
-        | OpenShift -> [ service ]
-        | Kubernetes ->
-            [ service
-              ServingCertificateFor
-                  { SecretName = Provider.servingCertSecret
-                    Namespace = p.Namespace
-                    DnsNames = dnsNames p.Namespace } ]
+        service
+        :: ServingCertificates.render
+            mode
+            (Provider.labels p)
+            p.Owner
+            { SecretName = Provider.servingCertSecret
+              Namespace = p.Namespace
+              DnsNames = dnsNames p.Namespace }

@@ -44,7 +44,7 @@ let desired (cr: Resource<SpireOIDCDiscoveryProviderSpec>) (ztwim: ZtwimSpec) (m
 
     // Upstream's order: SA, Service, ClusterSPIFFEIDs, ConfigMap, Deployment, external-cert RBAC, Route.
     [ ServiceAccount.render placement ]
-    @ Service.render mode.Platform placement
+    @ Service.render mode placement
     @ [ ClusterSpiffeIds.oidc placement
         ClusterSpiffeIds.fallback placement
         DiscoveryConfig.render config placement

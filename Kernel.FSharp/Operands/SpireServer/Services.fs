@@ -58,18 +58,21 @@ let server (s: Scope) : DesiredObject list =
             (spec ports serverPodSelector)
 
     let certificate =
-        if federated && s.Mode.Platform = Kubernetes then
+        if federated then
             let ns = s.Mode.Namespace
             let svc = Scope.serverName
 
-            [ ServingCertificateFor
-                  { SecretName = Scope.servingCertSecret
-                    Namespace = ns
-                    DnsNames =
-                      [ svc
-                        sprintf "%s.%s" svc ns
-                        sprintf "%s.%s.svc" svc ns
-                        sprintf "%s.%s.svc.cluster.local" svc ns ] } ]
+            ServingCertificates.render
+                s.Mode
+                (Scope.serverLabels s)
+                s.Owner
+                { SecretName = Scope.servingCertSecret
+                  Namespace = ns
+                  DnsNames =
+                    [ svc
+                      sprintf "%s.%s" svc ns
+                      sprintf "%s.%s.svc" svc ns
+                      sprintf "%s.%s.svc.cluster.local" svc ns ] }
         else
             []
 
