@@ -9,7 +9,7 @@ namespace Ztwim.Adapters.Sim;
 /// Secret when its issuer exists, as cert-manager does: the Secret is created, or an existing one taken over
 /// (its data replaced, the secretTemplate's labels and cert-manager's annotations added, everything else kept),
 /// and the Certificate marked Ready. A Secret already issued for the same names and issuer is left alone, so a
-/// settled cluster stays quiet. No key is made: the data only says what it stands for.
+/// settled cluster stays quiet. No key is made: the data only says what it stands for and when it was issued.
 /// </summary>
 internal sealed class CertManagerController
 {
@@ -120,7 +120,8 @@ internal sealed class CertManagerController
                 secret = secret.With(["metadata", "labels", key], value);
             }
 
-            var data = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"issued by {issuerKind}/{issuerName} for {names}"));
+            // A new key and certificate each time, as cert-manager makes: a needless re-issue shows as a change.
+            var data = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"issued by {issuerKind}/{issuerName} for {names} at {scheduler.NowText}"));
             secret = secret
                 .With(["data", "tls.crt"], JsonAccess.Of(data))
                 .With(["data", "tls.key"], JsonAccess.Of(data));

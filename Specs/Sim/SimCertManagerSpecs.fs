@@ -80,7 +80,8 @@ let tests =
                   (Some(str "b2xk"))
                   "re-issued"
           }
-          test "once issued nothing more is written, and a Secret deleted is issued again" {
+          test
+              "once issued nothing more is written, even when the Certificate changes; a Secret deleted is issued again" {
               let s = withCertManager ()
               create s issuer
               create s certificate
@@ -88,6 +89,15 @@ let tests =
               let settled = s.Cluster.ResourceVersion
               advance s (TimeSpan.FromMinutes 10.0)
               Expect.equal s.Cluster.ResourceVersion settled "quiet"
+
+              let issued = rv (secret s)
+
+              s.User.MergePatchAsync(certificateRef, json """{"metadata": {"labels": {"touched": "yes"}}}""", ct)
+              |> ok
+              |> ignore
+
+              advance s (TimeSpan.FromSeconds 1.0)
+              Expect.equal (rv (secret s)) issued "the same names and issuer: not issued again"
 
               s.User.DeleteAsync(secretRef, ct) |> ok |> ignore
               advance s (TimeSpan.FromSeconds 1.0)
