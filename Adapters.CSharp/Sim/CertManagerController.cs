@@ -27,16 +27,14 @@ internal sealed class CertManagerController
     private readonly ObjectStore store;
     private readonly ApiServer api;
     private readonly Scheduler scheduler;
-    private readonly TimeSpan delay;
-    private readonly SortedSet<(string Ns, string Name)> dirty = [];
-    private bool pending;
+    private readonly MarkedKeys<(string Ns, string Name)> marked;
 
     public CertManagerController(ObjectStore store, ApiServer api, Scheduler scheduler, TimeSpan delay)
     {
         this.store = store;
         this.api = api;
         this.scheduler = scheduler;
-        this.delay = delay;
+        marked = new(scheduler, delay, Sync);
         store.Subscribe(OnChange);
     }
 
@@ -56,27 +54,13 @@ internal sealed class CertManagerController
         }
     }
 
-    private void Mark(string ns, string name)
-    {
-        dirty.Add((ns, name));
-        if (!pending)
-        {
-            pending = true;
-            scheduler.After(delay, Run);
-        }
-    }
+    private void Mark(string ns, string name) => marked.Mark((ns, name));
 
-    private void Run()
+    private void Sync((string Ns, string Name) key)
     {
-        pending = false;
-        var keys = dirty.ToList();
-        dirty.Clear();
-        foreach (var (ns, name) in keys)
+        if (store.Get(Certificate, key.Ns, key.Name) is { } certificate && certificate.Meta("deletionTimestamp") is null)
         {
-            if (store.Get(Certificate, ns, name) is { } certificate && certificate.Meta("deletionTimestamp") is null)
-            {
-                Issue(certificate, ns, name);
-            }
+            Issue(certificate, key.Ns, key.Name);
         }
     }
 

@@ -11,19 +11,15 @@ namespace Ztwim.Adapters.Sim;
 internal sealed class WorkloadControllers
 {
     private readonly ObjectStore store;
-    private readonly Scheduler scheduler;
-    private readonly TimeSpan delay;
     private readonly StatefulSetController statefulSets;
     private readonly DeploymentController deployments;
     private readonly DaemonSetController daemonSets;
-    private readonly SortedSet<(string Kind, string Ns, string Name)> dirty = [];
-    private bool pending;
+    private readonly MarkedKeys<(string Kind, string Ns, string Name)> marked;
 
     public WorkloadControllers(ObjectStore store, Pods pods, Scheduler scheduler, TimeSpan delay)
     {
         this.store = store;
-        this.scheduler = scheduler;
-        this.delay = delay;
+        marked = new(scheduler, delay, Sync);
         statefulSets = new StatefulSetController(pods);
         deployments = new DeploymentController(pods);
         daemonSets = new DaemonSetController(pods);
@@ -56,40 +52,26 @@ internal sealed class WorkloadControllers
         }
     }
 
-    private void Mark(string kind, string ns, string name)
+    private void Mark(string kind, string ns, string name) => marked.Mark((kind, ns, name));
+
+    private void Sync((string Kind, string Ns, string Name) key)
     {
-        dirty.Add((kind, ns, name));
-        if (!pending)
+        if (store.Get(Workload(key.Kind), key.Ns, key.Name) is not { } workload)
         {
-            pending = true;
-            scheduler.After(delay, Run);
+            return;
         }
-    }
 
-    private void Run()
-    {
-        pending = false;
-        var keys = dirty.ToList();
-        dirty.Clear();
-        foreach (var (kind, ns, name) in keys)
+        switch (key.Kind)
         {
-            if (store.Get(Workload(kind), ns, name) is not { } workload)
-            {
-                continue;
-            }
-
-            switch (kind)
-            {
-                case "StatefulSet":
-                    statefulSets.Sync(workload);
-                    break;
-                case "Deployment":
-                    deployments.Sync(workload);
-                    break;
-                default:
-                    daemonSets.Sync(workload);
-                    break;
-            }
+            case "StatefulSet":
+                statefulSets.Sync(workload);
+                break;
+            case "Deployment":
+                deployments.Sync(workload);
+                break;
+            default:
+                daemonSets.Sync(workload);
+                break;
         }
     }
 }
