@@ -141,6 +141,11 @@ let convergence =
                   for a, _ in run.Steps do
                       coverage.Add("action " + actionName a)
 
+                  match run.Setup.Platform, run.Setup.CertManager with
+                  | Ztwim.Kernel.Render.OpenShift, _ -> coverage.Add "cluster OpenShift"
+                  | Ztwim.Kernel.Render.Kubernetes, false -> coverage.Add "cluster Kubernetes"
+                  | Ztwim.Kernel.Render.Kubernetes, true -> coverage.Add "cluster Kubernetes with cert-manager"
+
                   for f, n in outcome.FaultsInjected do
                       coverage.AddMany("fault " + f, n)
 
@@ -162,7 +167,10 @@ let convergence =
               printfn "convergence coverage over %d runs:\n%s" runs (String.concat "\n" coverage.Lines)
 
               let missing =
-                  [ for f in FuzzGen.allFaults do
+                  [ for c in [ "OpenShift"; "Kubernetes"; "Kubernetes with cert-manager" ] do
+                        if coverage.Count("cluster " + c) = 0 then
+                            yield "cluster " + c
+                    for f in FuzzGen.allFaults do
                         if coverage.Count("fault " + f) = 0 then
                             yield "fault " + f
                     for a in actions do

@@ -63,14 +63,18 @@ let operandTargets =
       inNs "StatefulSet" "spire-server" "apps/v1"
       inNs "DaemonSet" "spire-agent" "apps/v1"
       inNs "DaemonSet" "spire-spiffe-csi-driver" "apps/v1"
-      inNs "Deployment" "spire-spiffe-oidc-discovery-provider" "apps/v1" ]
+      inNs "Deployment" "spire-spiffe-oidc-discovery-provider" "apps/v1"
+      // The provider's serving certificate on plain Kubernetes: its Secret, and the Certificate cert-manager keeps.
+      inNs "Secret" "oidc-serving-cert" "v1"
+      inNs "Certificate" "oidc-serving-cert" "cert-manager.io/v1" ]
 
 /// The operand CR whose controller writes a target.
 let ownerOf (t: Target) =
     match t.Name with
     | "spire-agent" -> Kind.SpireAgent
     | "spire-spiffe-csi-driver" -> Kind.SpiffeCSIDriver
-    | "spire-spiffe-oidc-discovery-provider" -> Kind.SpireOIDCDiscoveryProvider
+    | "spire-spiffe-oidc-discovery-provider"
+    | "oidc-serving-cert" -> Kind.SpireOIDCDiscoveryProvider
     | _ -> Kind.SpireServer
 
 /// Objects users create without our label: one with a name of ours (the operator adopts it), one not ours (the
