@@ -45,7 +45,10 @@ internal static class Admission
         return ApiError.Invalid($"{SimIds.DescribeKind(type, after.Meta("name") ?? "")} is invalid: {detail}");
     }
 
-    // field.Invalid / field.Required as the API server prints them.
+    private const string OneOf = "must be one of: ";
+    private const string Pattern = "must match the pattern ";
+
+    // field.Invalid / field.Required / field.NotSupported as the API server prints them.
     private static string Cause(FieldError e)
     {
         if (e.Value is null)
@@ -61,6 +64,19 @@ internal static class Admission
             Json.Array => "\"array\"",
             var v => v.Compact(),
         };
+
+        // The kernel's words for the schema's enum and pattern checks, in the API server's.
+        if (e.Message.StartsWith(OneOf, StringComparison.Ordinal))
+        {
+            var supported = e.Message[OneOf.Length..].Split(", ").Select(v => $"\"{v}\"");
+            return $"{e.Path}: Unsupported value: {shown}: supported values: {string.Join(", ", supported)}";
+        }
+
+        if (e.Message.StartsWith(Pattern, StringComparison.Ordinal))
+        {
+            return $"{e.Path}: Invalid value: {shown}: {e.Path} in body should match '{e.Message[Pattern.Length..]}'";
+        }
+
         return $"{e.Path}: Invalid value: {shown}: {e.Message}";
     }
 }

@@ -193,8 +193,12 @@ internal sealed class ApiServer
         {
             var marked = obj
                 .SetMeta("deletionTimestamp", JsonAccess.Of(scheduler.NowText))
-                .SetMeta("deletionGracePeriodSeconds", JsonAccess.Of(0))
-                .SetMeta("generation", JsonAccess.Of((obj.Int("metadata", "generation") ?? 0) + 1));
+                .SetMeta("deletionGracePeriodSeconds", JsonAccess.Of(0));
+            if (obj.Int("metadata", "generation") is { } generation)
+            {
+                marked = marked.SetMeta("generation", JsonAccess.Of(generation + 1));
+            }
+
             store.Put(type, marked);
             return ApiResult<bool>.Ok(false);
         }
@@ -259,7 +263,7 @@ internal sealed class ApiServer
                 .. type.Namespaced ? [("namespace", JsonAccess.Of(body.Meta("namespace")!))] : Array.Empty<(string, Json)>(),
                 ("uid", JsonAccess.Of(store.NewUid())),
                 ("creationTimestamp", JsonAccess.Of(scheduler.NowText)),
-                ("generation", JsonAccess.Of(1)),
+                .. ObjectScope.HasGeneration(type) ? [("generation", JsonAccess.Of(1))] : Array.Empty<(string, Json)>(),
             ])));
         if (BuiltinDefaults.InitialStatus(type) is { } initial)
         {
@@ -289,13 +293,21 @@ internal sealed class ApiServer
         next = Defaulted(type, next);
         if (!status)
         {
-            var generation = current.Int("metadata", "generation") ?? 1;
-            if (!ObjectScope.Generational(next).Equals(ObjectScope.Generational(current)))
+            if (current.Int("metadata", "generation") is { } generation)
             {
-                generation++;
+                if (!ObjectScope.Generational(next).Equals(ObjectScope.Generational(current)))
+                {
+                    generation++;
+                }
+
+                next = next.SetMeta("generation", JsonAccess.Of(generation));
             }
 
-            next = next.SetMeta("generation", JsonAccess.Of(generation));
+            if (NewFinalizersWhileDeleting(type, current, next) is { } forbidden)
+            {
+                return forbidden;
+            }
+
             if (Admission.Check(type, current, next) is { } rejected)
             {
                 return rejected;
@@ -314,6 +326,22 @@ internal sealed class ApiServer
         }
 
         return ApiResult<Json>.Ok(store.Put(type, next));
+    }
+
+    // An object marked for deletion waits only for the finalizers it had: none may join them.
+    private static ApiError? NewFinalizersWhileDeleting(ResourceType type, Json current, Json next)
+    {
+        if (current.Meta("deletionTimestamp") is null)
+        {
+            return null;
+        }
+
+        var had = current.Items("metadata", "finalizers").Select(f => f.Str()).ToHashSet();
+        var added = next.Items("metadata", "finalizers").Select(f => f.Str()).Where(f => !had.Contains(f)).ToList();
+        return added.Count == 0
+            ? null
+            : ApiError.Invalid(
+                $"{SimIds.DescribeKind(type, current.Meta("name") ?? "")} is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(f => $"\"{f}\""))}}}");
     }
 
     private static Json Defaulted(ResourceType type, Json obj) =>

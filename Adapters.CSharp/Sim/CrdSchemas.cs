@@ -5,19 +5,21 @@ using Ztwim.Kernel;
 namespace Ztwim.Adapters.Sim;
 
 /// <summary>
-/// The operator's CRDs (manifests/crds, embedded) as the API server uses their schemas: unknown fields are
-/// pruned from what a client sends, and absent properties whose parent object is present take their
-/// schema <c>default</c>.
+/// Our CRDs (manifests/crds, embedded: the operator's five and the spire.spiffe.io kinds it writes) as the API
+/// server uses them: unknown fields are pruned from what a client sends, absent properties whose parent object is
+/// present take their schema <c>default</c>, and a CRD that declares a status subresource has one.
 /// </summary>
 internal static class CrdSchemas
 {
     private const string Prefix = "Ztwim.Adapters.Sim.Crds.";
 
-    private static readonly Lazy<IReadOnlyDictionary<string, Json>> Schemas = new(Load);
+    private static readonly Lazy<IReadOnlyDictionary<(string Group, string Kind), Crd>> Crds = new(Load);
 
-    /// <summary>The openAPIV3Schema of one of the operator's kinds, or null for any other kind.</summary>
-    public static Json? Find(ResourceType type) =>
-        type.ApiVersion == ResourceTypes.OperatorApiVersion && Schemas.Value.TryGetValue(type.Kind, out var s) ? s : null;
+    /// <summary>The openAPIV3Schema of one of our custom kinds, or null for any other kind.</summary>
+    public static Json? Find(ResourceType type) => Crds.Value.TryGetValue((type.Group, type.Kind), out var crd) ? crd.Schema : null;
+
+    /// <summary>Whether the kind is one of our custom kinds and its CRD declares a status subresource.</summary>
+    public static bool HasStatusSubresource(ResourceType type) => Crds.Value.TryGetValue((type.Group, type.Kind), out var crd) && crd.Status;
 
     /// <summary>The object without the members its schema does not know (metadata is left as sent).</summary>
     public static Json Prune(Json schema, Json obj)
@@ -117,10 +119,12 @@ internal static class CrdSchemas
         }
     }
 
-    private static IReadOnlyDictionary<string, Json> Load()
+    private sealed record Crd(Json Schema, bool Status);
+
+    private static IReadOnlyDictionary<(string Group, string Kind), Crd> Load()
     {
         var assembly = typeof(CrdSchemas).Assembly;
-        var schemas = new SortedDictionary<string, Json>(StringComparer.Ordinal);
+        var crds = new Dictionary<(string Group, string Kind), Crd>();
         foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var stream = assembly.GetManifestResourceStream(resource)!;
@@ -133,15 +137,16 @@ internal static class CrdSchemas
 
             foreach (var crd in docs.ResultValue)
             {
+                var group = crd.Str("spec", "group");
                 var kind = crd.Str("spec", "names", "kind");
-                var schema = crd.Items("spec", "versions").FirstOrDefault()?.At("schema", "openAPIV3Schema");
-                if (kind is not null && schema is not null)
+                var version = crd.Items("spec", "versions").FirstOrDefault();
+                if (group is not null && kind is not null && version?.At("schema", "openAPIV3Schema") is { } schema)
                 {
-                    schemas[kind] = schema;
+                    crds[(group, kind)] = new Crd(schema, version.At("subresources", "status") is not null);
                 }
             }
         }
 
-        return schemas;
+        return crds;
     }
 }

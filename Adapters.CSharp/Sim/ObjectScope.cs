@@ -16,15 +16,28 @@ internal static class ObjectScope
         "deletionGracePeriodSeconds", "managedFields", "selfLink",
     ];
 
+    // Built-in kinds and the CRDs we do not ship (cert-manager's); our own CRDs say for themselves.
     private static readonly HashSet<(string, string)> WithStatus =
     [
-        .. ResourceTypes.OperatorCrs.Select(t => (t.Group, t.Kind)),
         ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "Deployment"),
         ("", "Pod"), ("", "Node"), ("", "PersistentVolumeClaim"), ("", "Namespace"),
         ("cert-manager.io", "Certificate"), ("cert-manager.io", "Issuer"),
     ];
 
-    public static bool HasStatusSubresource(ResourceType type) => WithStatus.Contains((type.Group, type.Kind));
+    // The kinds a real API server keeps a metadata.generation for: the workloads, pods, webhook configurations and
+    // every custom kind; ConfigMaps, Secrets, Services, RBAC and the rest have none.
+    private static readonly HashSet<(string, string)> WithGeneration =
+    [
+        ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "Deployment"), ("", "Pod"),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ];
+
+    public static bool HasStatusSubresource(ResourceType type) =>
+        WithStatus.Contains((type.Group, type.Kind)) || CrdSchemas.HasStatusSubresource(type);
+
+    /// <summary>Whether objects of the kind carry a generation (built-ins with one, and every custom kind).</summary>
+    public static bool HasGeneration(ResourceType type) =>
+        WithGeneration.Contains((type.Group, type.Kind)) || type.Group.Contains('.') && !type.Group.EndsWith(".k8s.io", StringComparison.Ordinal);
 
     /// <summary>The part of <paramref name="obj"/> a write to the main resource (or the status) may change.</summary>
     public static Json Part(Json obj, ResourceType type, bool status)

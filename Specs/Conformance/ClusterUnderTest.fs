@@ -106,6 +106,18 @@ let clusterSpiffeId (c: ClusterUnderTest) (name: string) (template: string) =
           "metadata", Json.obj [ "name", Json.String(c.Prefix + name) ]
           "spec", Json.obj [ "spiffeIDTemplate", Json.String template ] ]
 
+/// A v1 Event in the test's namespace (a kind the real server keeps no watch cache for).
+let eventAbout (c: ClusterUnderTest) (name: string) =
+    Json.obj
+        [ "apiVersion", Json.String "v1"
+          "kind", Json.String "Event"
+          "metadata", Json.obj [ "name", Json.String name; "namespace", Json.String c.Namespace ]
+          "involvedObject",
+          Json.obj [ "kind", Json.String "ConfigMap"; "name", Json.String "a"; "namespace", Json.String c.Namespace ]
+          "reason", Json.String "Test"
+          "message", Json.String "m"
+          "type", Json.String "Normal" ]
+
 /// Every event a watch delivers until it has been quiet for as long as `NextEvent` waits, at most `limit` of them.
 let eventsUntilQuiet (c: ClusterUnderTest) (limit: int) (w: IWatch) =
     task {

@@ -66,12 +66,18 @@ let properties =
       property "a value outside an enum is rejected at its path" (fun c ->
           task {
               let! message = rejected c "spec.logLevel" (operatorCr "SpireAgent" "cluster" """{"logLevel": "loud"}""")
-              Expect.stringContains message "Unsupported value" "as the API server words it"
+              Expect.stringContains
+                  message
+                  "spec.logLevel: Unsupported value: \"loud\": supported values: \"debug\", \"info\", \"warn\", \"error\""
+                  "as the API server words it"
           })
       property "a value not matching a pattern is rejected at its path" (fun c ->
           task {
               let! message = rejected c "spec.pluginName" (operatorCr "SpiffeCSIDriver" "cluster" """{"pluginName": "Bad_Name"}""")
-              Expect.stringContains message "should match" "as the API server words it"
+              Expect.stringContains
+                  message
+                  "spec.pluginName: Invalid value: \"Bad_Name\": spec.pluginName in body should match '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'"
+                  "as the API server words it"
           })
       property "a CEL rule with a fieldPath rejects at that field" (fun c ->
           task {
@@ -86,4 +92,18 @@ let properties =
 
               let! message = rejected c "metadata.name" (operatorCr "SpiffeCSIDriver" "other" "{}")
               Expect.stringContains message "singleton" "the rule's message"
+          })
+      property "difference: the simulation admits spire.spiffe.io CRs its schema would reject; a real server does not" (fun c ->
+          // Deliberate: the simulation validates the operator's five CRs by the kernel's rules and no other schema; the
+          // operator writes well-formed ClusterSPIFFEIDs, and a real server checks every CRD.
+          task {
+              let sent = (clusterSpiffeId c "r" "x").Without("spec", "spiffeIDTemplate")
+              let! created = c.Client.CreateAsync(sent, ct)
+
+              match c.Flavour with
+              | Simulated -> Expect.isTrue created.IsOk "admitted without its required spec.spiffeIDTemplate"
+              | Real ->
+                  Expect.isFalse created.IsOk "rejected"
+                  Expect.equal created.Error.Code 422 "422"
+                  Expect.stringContains created.Error.Message "spec.spiffeIDTemplate: Required value" "the required field"
           }) ]

@@ -81,6 +81,13 @@ let properties =
 
               Expect.equal (generation changed) (Some 2L) "a spec change bumps the generation"
           })
+      property "a ConfigMap has no generation, before or after a change" (fun c ->
+          task {
+              let! created = c.Client.CreateAsync(configMap c "a" [] [ "k", "1" ], ct) |> ok "create"
+              Expect.equal (generation created) None "created"
+              let! changed = c.Client.UpdateAsync(created.With([| "data"; "k" |], Json.String "2"), ct) |> ok "update"
+              Expect.equal (generation changed) None "changed"
+          })
       property "the generation of a Deployment follows its spec: not its labels" (fun c ->
           task {
               let deployment =
