@@ -5,6 +5,7 @@ module Ztwim.Specs.Conformance.ConformanceTests
 open System
 open Expecto
 open k8s
+open Ztwim.Specs.Envtest
 open Ztwim.Specs.Conformance.ClusterUnderTest
 
 let private all =
@@ -25,11 +26,12 @@ let simulated =
                   do! p.Run c
               } ]
 
-let private realTests (connection: RealCluster.Connection) =
+// One namespace per test on the control plane the real-server suites share; our CRDs installed once.
+let private realTests (connect: Lazy<RealCluster.Connection * Kubernetes>) =
     let installed =
         lazy
             (task {
-                let kubernetes = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile connection.Kubeconfig)
+                let connection, kubernetes = connect.Value
                 let! c = RealCluster.create connection
                 do! OurCrds.install kubernetes c.Client
                 do! RealCluster.dispose c
@@ -37,8 +39,8 @@ let private realTests (connection: RealCluster.Connection) =
 
     [ for p in all ->
           testTask p.Name {
-              do! installed.Force()
-              let! c = RealCluster.create connection
+              do! installed.Value
+              let! c = RealCluster.create (fst connect.Value)
 
               try
                   do! p.Run c
@@ -46,18 +48,24 @@ let private realTests (connection: RealCluster.Connection) =
                   (RealCluster.dispose c).Wait()
           } ]
 
-// Until the shared harness lands: a control plane started by hand, named by the environment.
 [<Tests>]
 let real =
-    match Environment.GetEnvironmentVariable "ZTWIM_CONFORMANCE_KUBECONFIG", Environment.GetEnvironmentVariable "ZTWIM_CONFORMANCE_ETCD" with
-    | null, _
-    | _, null -> testList "conformance (kube-apiserver)" []
-    | kubeconfig, etcd ->
-        testSequencedGroup
-            "real-api-server"
-            (testList
-                "conformance (kube-apiserver)"
-                (realTests
-                    { Kubeconfig = kubeconfig
-                      EtcdUrl = etcd
-                      HasControllerManager = true }))
+    RealServer.tests "conformance (kube-apiserver)" (fun assets ->
+        realTests (
+            lazy
+                (let plane =
+                    ControlPlane.shared
+                        assets
+                        { Name = "plain"
+                          ControllerManager = true }
+
+                 let etcd =
+                     match RealCluster.etcdUrlUnder plane.Dir with
+                     | Some url -> url
+                     | None -> failwithf "no etcd process with its data under %s" plane.Dir
+
+                 { Kubeconfig = plane.AdminKubeconfig
+                   EtcdUrl = etcd
+                   HasControllerManager = plane.HasControllerManager },
+                 plane.Kubernetes())
+        ))
