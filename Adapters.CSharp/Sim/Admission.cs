@@ -40,7 +40,8 @@ internal static class Admission
             return null;
         }
 
-        var causes = errors.Select(Cause).ToList();
+        var rules = CrdSchemas.RuleMessages(type);
+        var causes = errors.Select(e => Cause(e, rules)).ToList();
         var detail = causes.Count == 1 ? causes[0] : $"[{string.Join(", ", causes)}]";
         return ApiError.Invalid($"{SimIds.DescribeKind(type, after.Meta("name") ?? "")} is invalid: {detail}");
     }
@@ -49,8 +50,14 @@ internal static class Admission
     private const string Pattern = "must match the pattern ";
 
     // field.Invalid / field.Required / field.NotSupported as the API server prints them.
-    private static string Cause(FieldError e)
+    private static string Cause(FieldError e, IReadOnlySet<string> ruleMessages)
     {
+        // A CEL rule's failure names its field and says its message, without the value.
+        if (ruleMessages.Contains(e.Message))
+        {
+            return $"{e.Path}: Invalid value: {e.Message}";
+        }
+
         if (e.Value is null)
         {
             return e.Message.Contains("required", StringComparison.OrdinalIgnoreCase)

@@ -119,7 +119,21 @@ internal static class CrdSchemas
         }
     }
 
-    private sealed record Crd(Json Schema, bool Status);
+    /// <summary>The messages of the CEL rules (x-kubernetes-validations) anywhere in a kind's schema.</summary>
+    public static IReadOnlySet<string> RuleMessages(ResourceType type) =>
+        Crds.Value.TryGetValue((type.Group, type.Kind), out var crd) ? crd.RuleMessages : new HashSet<string>();
+
+    private static IEnumerable<string> RuleMessagesIn(Json schema) =>
+        schema switch
+        {
+            Json.Object o => o.Item.SelectMany(kv => kv.Key == "x-kubernetes-validations" && kv.Value is Json.Array rules
+                ? rules.Item.Select(r => r.Str("message")).OfType<string>()
+                : RuleMessagesIn(kv.Value)),
+            Json.Array a => a.Item.SelectMany(RuleMessagesIn),
+            _ => [],
+        };
+
+    private sealed record Crd(Json Schema, bool Status, IReadOnlySet<string> RuleMessages);
 
     private static IReadOnlyDictionary<(string Group, string Kind), Crd> Load()
     {
@@ -142,7 +156,7 @@ internal static class CrdSchemas
                 var version = crd.Items("spec", "versions").FirstOrDefault();
                 if (group is not null && kind is not null && version?.At("schema", "openAPIV3Schema") is { } schema)
                 {
-                    crds[(group, kind)] = new Crd(schema, version.At("subresources", "status") is not null);
+                    crds[(group, kind)] = new Crd(schema, version.At("subresources", "status") is not null, RuleMessagesIn(schema).ToHashSet());
                 }
             }
         }

@@ -24,12 +24,16 @@ let private ownedData (manager: string) (obj: Json) =
     |> List.ofSeq
 
 let private data (obj: Json) =
-    obj.Members "data" |> Seq.map (fun kv -> kv.Key, kv.Value) |> Seq.sortBy fst |> List.ofSeq
+    obj.Members "data"
+    |> Seq.map (fun kv -> kv.Key, kv.Value)
+    |> Seq.sortBy fst
+    |> List.ofSeq
 
 let private s (v: string) = Json.String v
 
 let private apply (c: ClusterUnderTest) manager force obj =
-    c.Client.ApplyAsync(obj, manager, force, ct) |> ok (sprintf "apply as %s" manager)
+    c.Client.ApplyAsync(obj, manager, force, ct)
+    |> ok (sprintf "apply as %s" manager)
 
 let private deployment (c: ClusterUnderTest) (containers: Json list) =
     Json.obj
@@ -59,11 +63,20 @@ let properties =
               let! created = c.Client.CreateAsync(configMap c "a" [] [ "made", "1" ], ct) |> ok "create"
               Expect.equal (entries created) [ c.UpdateManager, "Update" ] "create is an Update"
               let! applied = apply c "alice" false (configMap c "a" [] [ "k", "1" ])
-              Expect.equal (entries applied) [ "alice", "Apply"; c.UpdateManager, "Update" ] "apply adds an Apply entry"
+
+              Expect.equal
+                  (entries applied)
+                  [ "alice", "Apply"; c.UpdateManager, "Update" ]
+                  "apply adds an Apply entry"
+
               Expect.equal (ownedData "alice" applied) [ "k" ] "alice owns what she applied"
               Expect.equal (ownedData c.UpdateManager applied) [ "made" ] "the creator keeps what it set"
               Expect.equal (data applied) [ "k", s "1"; "made", s "1" ] "apply merges into the object"
-              let entry = applied.Items("metadata", "managedFields") |> Seq.find (fun e -> e.Str "manager" = "alice")
+
+              let entry =
+                  applied.Items("metadata", "managedFields")
+                  |> Seq.find (fun e -> e.Str "manager" = "alice")
+
               Expect.equal (entry.Str "fieldsType") "FieldsV1" "fieldsType"
               Expect.equal (entry.Str "apiVersion") "v1" "apiVersion"
               Expect.isNotNull (entry.Str "time") "time"
@@ -71,7 +84,11 @@ let properties =
       property "another manager applying a different value is 409 Conflict; force takes the field over" (fun c ->
           task {
               let! _ = apply c "alice" false (configMap c "a" [] [ "k", "1"; "mine", "1" ])
-              let! e = c.Client.ApplyAsync(configMap c "a" [] [ "k", "2" ], "bob", false, ct) |> fails "bob's apply"
+
+              let! e =
+                  c.Client.ApplyAsync(configMap c "a" [] [ "k", "2" ], "bob", false, ct)
+                  |> fails "bob's apply"
+
               Expect.equal (e.Code, e.Reason) (409, "Conflict") "conflict"
               Expect.stringContains e.Message "alice" "the message names the owner"
               Expect.stringContains e.Message ".data.k" "and the field"
@@ -102,7 +119,11 @@ let properties =
               let! updated = c.Client.UpdateAsync(applied.With([| "data"; "k" |], s "2"), ct) |> ok "update"
               Expect.equal (ownedData "alice" updated) [] "alice lost k to the update"
               Expect.equal (ownedData c.UpdateManager updated) [ "k" ] "the updater owns it"
-              let! e = c.Client.ApplyAsync(configMap c "a" [] [ "k", "1" ], "alice", false, ct) |> fails "re-apply"
+
+              let! e =
+                  c.Client.ApplyAsync(configMap c "a" [] [ "k", "1" ], "alice", false, ct)
+                  |> fails "re-apply"
+
               Expect.equal (e.Code, e.Reason) (409, "Conflict") "conflict with the updater"
           })
       property "applies of different items of a keyed list merge by key" (fun c ->
@@ -110,7 +131,11 @@ let properties =
               let! _ = apply c "alice" false (deployment c [ container "app" "app:1" ])
               let! both = apply c "bob" false (deployment c [ container "sidecar" "side:1" ])
               Expect.equal (containers both) [ "app", "app:1"; "sidecar", "side:1" ] "both containers"
-              let! e = c.Client.ApplyAsync(deployment c [ container "app" "app:2" ], "bob", false, ct) |> fails "bob's apply"
+
+              let! e =
+                  c.Client.ApplyAsync(deployment c [ container "app" "app:2" ], "bob", false, ct)
+                  |> fails "bob's apply"
+
               Expect.equal e.Code 409 "another manager's item conflicts"
               let! alone = apply c "bob" false (deployment c [ container "app" "app:1" ])
               Expect.equal (containers alone) [ "app", "app:1" ] "the item bob stopped applying is gone"
@@ -135,7 +160,9 @@ let properties =
                               "className", s "c"
                               "dnsNameTemplates", Json.arr [ s "c" ] ] ]
 
-              let r = JsonAccess.Ref("spire.spiffe.io/v1alpha1", "ClusterSPIFFEID", null, c.Prefix + "m")
+              let r =
+                  JsonAccess.Ref("spire.spiffe.io/v1alpha1", "ClusterSPIFFEID", null, c.Prefix + "m")
+
               let! patched = c.Client.MergePatchAsync(r, patch, ct) |> ok "patch"
               Expect.equal (patched.Str("spec", "spiffeIDTemplate")) "spiffe://a/b" "untouched member kept"
               Expect.isNull (patched.Str("spec", "hint")) "null removes"
@@ -146,6 +173,10 @@ let properties =
       property "a merge patch of an absent object is 404 NotFound" (fun c ->
           task {
               let r = JsonAccess.Ref("v1", "ConfigMap", c.Namespace, "absent")
-              let! e = c.Client.MergePatchAsync(r, Json.obj [ "data", Json.obj [ "k", s "1" ] ], ct) |> fails "patch"
+
+              let! e =
+                  c.Client.MergePatchAsync(r, Json.obj [ "data", Json.obj [ "k", s "1" ] ], ct)
+                  |> fails "patch"
+
               Expect.equal e.Code 404 "absent"
           }) ]

@@ -16,24 +16,26 @@ type Flavour =
     | Real
 
 type ClusterUnderTest =
-    { Flavour: Flavour
-      Client: IClusterClient
-      /// The field manager the client's create, update and merge patch are recorded under.
-      UpdateManager: string
-      /// A namespace that exists and belongs to this test alone.
-      Namespace: string
-      /// Starts the name of every cluster-scoped object the test makes.
-      Prefix: string
-      /// Waits until the check holds (simulated time moves on, or the server is polled), failing with `what` at the limit.
-      Eventually: string -> (unit -> Task<bool>) -> Task<unit>
-      /// The next event of a watch, waiting as long as a server may take to send one (a bookmark, say); None if none came.
-      NextEvent: IWatch -> Task<WatchEvent option>
-      /// Every resourceVersion until now expires: a watch of `ExpiringType` from one gets 410 Gone.
-      Expire: unit -> Task<unit>
-      /// The kind whose watches `Expire` affects (the real server's watch cache serves most kinds from memory).
-      ExpiringType: ResourceType
-      /// Whether a garbage collector deletes dependents whose owners are gone.
-      HasGarbageCollector: bool }
+    {
+        Flavour: Flavour
+        Client: IClusterClient
+        /// The field manager the client's create, update and merge patch are recorded under.
+        UpdateManager: string
+        /// A namespace that exists and belongs to this test alone.
+        Namespace: string
+        /// Starts the name of every cluster-scoped object the test makes.
+        Prefix: string
+        /// Waits until the check holds (simulated time moves on, or the server is polled), failing with `what` at the limit.
+        Eventually: string -> (unit -> Task<bool>) -> Task<unit>
+        /// The next event of a watch, waiting as long as a server may take to send one (a bookmark, say); None if none came.
+        NextEvent: IWatch -> Task<WatchEvent option>
+        /// Every resourceVersion until now expires: a watch of `ExpiringType` from one gets 410 Gone.
+        Expire: unit -> Task<unit>
+        /// The kind whose watches `Expire` affects (the real server's watch cache serves most kinds from memory).
+        ExpiringType: ResourceType
+        /// Whether a garbage collector deletes dependents whose owners are gone.
+        HasGarbageCollector: bool
+    }
 
 /// One property, written once, run against each cluster.
 type Property =
@@ -113,7 +115,10 @@ let eventAbout (c: ClusterUnderTest) (name: string) =
           "kind", Json.String "Event"
           "metadata", Json.obj [ "name", Json.String name; "namespace", Json.String c.Namespace ]
           "involvedObject",
-          Json.obj [ "kind", Json.String "ConfigMap"; "name", Json.String "a"; "namespace", Json.String c.Namespace ]
+          Json.obj
+              [ "kind", Json.String "ConfigMap"
+                "name", Json.String "a"
+                "namespace", Json.String c.Namespace ]
           "reason", Json.String "Test"
           "message", Json.String "m"
           "type", Json.String "Normal" ]

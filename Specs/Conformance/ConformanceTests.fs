@@ -35,7 +35,7 @@ let private realTests (connect: Lazy<RealCluster.Connection * Kubernetes>) =
                 let! c = RealCluster.create connection
                 do! OurCrds.install kubernetes c.Client
                 do! RealCluster.dispose c
-             })
+            })
 
     [ for p in all ->
           testTask p.Name {

@@ -57,7 +57,8 @@ let properties =
           withSingleton c "SpiffeCSIDriver" (fun () ->
               task {
                   let! created =
-                      c.Client.CreateAsync(operatorCr "SpiffeCSIDriver" "cluster" """{"bogus": true}""", ct) |> ok "create"
+                      c.Client.CreateAsync(operatorCr "SpiffeCSIDriver" "cluster" """{"bogus": true}""", ct)
+                      |> ok "create"
 
                   Expect.equal (created.Str("spec", "agentSocketPath")) "/run/spire/agent-sockets" "defaulted"
                   Expect.equal (created.Str("spec", "pluginName")) "csi.spiffe.io" "defaulted"
@@ -66,6 +67,7 @@ let properties =
       property "a value outside an enum is rejected at its path" (fun c ->
           task {
               let! message = rejected c "spec.logLevel" (operatorCr "SpireAgent" "cluster" """{"logLevel": "loud"}""")
+
               Expect.stringContains
                   message
                   "spec.logLevel: Unsupported value: \"loud\": supported values: \"debug\", \"info\", \"warn\", \"error\""
@@ -73,37 +75,78 @@ let properties =
           })
       property "a value not matching a pattern is rejected at its path" (fun c ->
           task {
-              let! message = rejected c "spec.pluginName" (operatorCr "SpiffeCSIDriver" "cluster" """{"pluginName": "Bad_Name"}""")
+              let! message =
+                  rejected
+                      c
+                      "spec.pluginName"
+                      (operatorCr "SpiffeCSIDriver" "cluster" """{"pluginName": "Bad_Name"}""")
+
               Expect.stringContains
                   message
                   "spec.pluginName: Invalid value: \"Bad_Name\": spec.pluginName in body should match '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'"
                   "as the API server words it"
           })
-      property "a CEL rule with a fieldPath rejects at that field" (fun c ->
+      property "a CEL rule with a fieldPath rejects at that field, with its message" (fun c ->
           task {
-              let! _ =
+              let path = "spec.workloadAttestors.workloadAttestorsVerification.hostCertBasePath"
+
+              let! message =
                   rejected
                       c
-                      "spec.workloadAttestors.workloadAttestorsVerification.hostCertBasePath"
+                      path
                       (operatorCr
                           "SpireAgent"
                           "cluster"
                           """{"workloadAttestors": {"workloadAttestorsVerification": {"type": "hostCert", "hostCertFileName": "ca.crt"}}}""")
 
-              let! message = rejected c "metadata.name" (operatorCr "SpiffeCSIDriver" "other" "{}")
-              Expect.stringContains message "singleton" "the rule's message"
-          })
-      property "difference: the simulation admits spire.spiffe.io CRs its schema would reject; a real server does not" (fun c ->
-          // Deliberate: the simulation validates the operator's five CRs by the kernel's rules and no other schema; the
-          // operator writes well-formed ClusterSPIFFEIDs, and a real server checks every CRD.
-          task {
-              let sent = (clusterSpiffeId c "r" "x").Without("spec", "spiffeIDTemplate")
-              let! created = c.Client.CreateAsync(sent, ct)
+              Expect.stringContains
+                  message
+                  (path + ": Invalid value: hostCertBasePath is required when type is 'hostCert'")
+                  "as the API server words a CEL rule"
 
-              match c.Flavour with
-              | Simulated -> Expect.isTrue created.IsOk "admitted without its required spec.spiffeIDTemplate"
-              | Real ->
-                  Expect.isFalse created.IsOk "rejected"
-                  Expect.equal created.Error.Code 422 "422"
-                  Expect.stringContains created.Error.Message "spec.spiffeIDTemplate: Required value" "the required field"
-          }) ]
+              let! message = rejected c "metadata.name" (operatorCr "SpiffeCSIDriver" "other" "{}")
+
+              Expect.stringContains
+                  message
+                  "metadata.name: Invalid value: SpiffeCSIDriver is a singleton, .metadata.name must be 'cluster'"
+                  "the rule's message"
+          })
+      property "a CEL transition rule rejects a change of an immutable field" (fun c ->
+          withSingleton c "ZeroTrustWorkloadIdentityManager" (fun () ->
+              task {
+                  let ztwim =
+                      operatorCr
+                          "ZeroTrustWorkloadIdentityManager"
+                          "cluster"
+                          """{"trustDomain": "example.org", "clusterName": "demo"}"""
+
+                  let! created = c.Client.CreateAsync(ztwim, ct) |> ok "create"
+                  let changed = created.With([| "spec"; "trustDomain" |], Json.String "other.org")
+                  let! e = c.Client.UpdateAsync(changed, ct) |> fails "update"
+                  Expect.equal (e.Code, e.Reason) (422, "Invalid") "rejected"
+
+                  Expect.stringContains
+                      e.Message
+                      "spec.trustDomain: Invalid value: trustDomain is immutable and cannot be changed"
+                      "the rule's message at its field"
+              }))
+      property
+          "difference: the simulation admits spire.spiffe.io CRs its schema would reject; a real server does not"
+          (fun c ->
+              // Deliberate: the simulation validates the operator's five CRs by the kernel's rules and no other schema; the
+              // operator writes well-formed ClusterSPIFFEIDs, and a real server checks every CRD.
+              task {
+                  let sent = (clusterSpiffeId c "r" "x").Without("spec", "spiffeIDTemplate")
+                  let! created = c.Client.CreateAsync(sent, ct)
+
+                  match c.Flavour with
+                  | Simulated -> Expect.isTrue created.IsOk "admitted without its required spec.spiffeIDTemplate"
+                  | Real ->
+                      Expect.isFalse created.IsOk "rejected"
+                      Expect.equal created.Error.Code 422 "422"
+
+                      Expect.stringContains
+                          created.Error.Message
+                          "spec.spiffeIDTemplate: Required value"
+                          "the required field"
+              }) ]

@@ -35,41 +35,69 @@ let private isGone (c: ClusterUnderTest) (r: ObjectRef) () =
 
 let private requiresCollector (c: ClusterUnderTest) =
     if not c.HasGarbageCollector then
-        skiptest "no garbage collector: kube-controller-manager is not running (its binary is not in KUBEBUILDER_ASSETS)"
+        skiptest
+            "no garbage collector: kube-controller-manager is not running (its binary is not in KUBEBUILDER_ASSETS)"
 
 let properties =
-    [ property "a DELETE of an object with finalizers marks it (deletionTimestamp) and it goes with the last one" (fun c ->
-          task {
-              let! created = c.Client.CreateAsync(configMap c "a" [] [] |> withFinalizers [ "example.com/a"; "example.com/b" ], ct) |> ok "create"
-              let r = created.RefOf()
-              let! gone = c.Client.DeleteAsync(r, ct) |> ok "delete"
-              Expect.isFalse gone "held"
-              let! marked = c.Client.GetAsync(r, ct) |> ok "get"
-              Expect.isNotNull (marked.Meta "deletionTimestamp") "deletionTimestamp"
-              Expect.equal (marked.Int("metadata", "deletionGracePeriodSeconds")) (System.Nullable 0L) "grace period"
-              let! again = c.Client.DeleteAsync(r, ct) |> ok "delete again"
-              Expect.isFalse again "still held"
-              let! same = c.Client.GetAsync(r, ct) |> ok "get"
-              Expect.equal (same.Meta "deletionTimestamp") (marked.Meta "deletionTimestamp") "the timestamp stays"
-              let! one = c.Client.UpdateAsync(same |> withFinalizers [ "example.com/b" ], ct) |> ok "remove one"
-              Expect.isNotNull (one.Meta "deletionTimestamp") "still marked"
-              let! _ = c.Client.UpdateAsync(one |> withFinalizers [], ct) |> ok "remove the last"
-              let! nowGone = isGone c r ()
-              Expect.isTrue nowGone "gone with the last finalizer"
-          })
+    [ property
+          "a DELETE of an object with finalizers marks it (deletionTimestamp) and it goes with the last one"
+          (fun c ->
+              task {
+                  let! created =
+                      c.Client.CreateAsync(
+                          configMap c "a" [] [] |> withFinalizers [ "example.com/a"; "example.com/b" ],
+                          ct
+                      )
+                      |> ok "create"
+
+                  let r = created.RefOf()
+                  let! gone = c.Client.DeleteAsync(r, ct) |> ok "delete"
+                  Expect.isFalse gone "held"
+                  let! marked = c.Client.GetAsync(r, ct) |> ok "get"
+                  Expect.isNotNull (marked.Meta "deletionTimestamp") "deletionTimestamp"
+
+                  Expect.equal
+                      (marked.Int("metadata", "deletionGracePeriodSeconds"))
+                      (System.Nullable 0L)
+                      "grace period"
+
+                  let! again = c.Client.DeleteAsync(r, ct) |> ok "delete again"
+                  Expect.isFalse again "still held"
+                  let! same = c.Client.GetAsync(r, ct) |> ok "get"
+                  Expect.equal (same.Meta "deletionTimestamp") (marked.Meta "deletionTimestamp") "the timestamp stays"
+
+                  let! one =
+                      c.Client.UpdateAsync(same |> withFinalizers [ "example.com/b" ], ct)
+                      |> ok "remove one"
+
+                  Expect.isNotNull (one.Meta "deletionTimestamp") "still marked"
+                  let! _ = c.Client.UpdateAsync(one |> withFinalizers [], ct) |> ok "remove the last"
+                  let! nowGone = isGone c r ()
+                  Expect.isTrue nowGone "gone with the last finalizer"
+              })
       property "a marked object takes no new finalizer (422), but its finalizers may be reordered or removed" (fun c ->
           task {
-              let! created = c.Client.CreateAsync(configMap c "a" [] [] |> withFinalizers [ "example.com/a" ], ct) |> ok "create"
+              let! created =
+                  c.Client.CreateAsync(configMap c "a" [] [] |> withFinalizers [ "example.com/a" ], ct)
+                  |> ok "create"
+
               let! _ = c.Client.DeleteAsync(created.RefOf(), ct) |> ok "delete"
               let! marked = c.Client.GetAsync(created.RefOf(), ct) |> ok "get"
-              let! e = c.Client.UpdateAsync(marked |> withFinalizers [ "example.com/a"; "example.com/new" ], ct) |> fails "add"
+
+              let! e =
+                  c.Client.UpdateAsync(marked |> withFinalizers [ "example.com/a"; "example.com/new" ], ct)
+                  |> fails "add"
+
               Expect.equal e.Code 422 "no new finalizer"
               let! _ = c.Client.UpdateAsync(marked |> withFinalizers [], ct) |> ok "remove"
               ()
           })
       property "the deletion of a custom resource held by a finalizer bumps its generation" (fun c ->
           task {
-              let! created = c.Client.CreateAsync(clusterSpiffeId c "f" "spiffe://a/b" |> withFinalizers [ "example.com/a" ], ct) |> ok "create"
+              let! created =
+                  c.Client.CreateAsync(clusterSpiffeId c "f" "spiffe://a/b" |> withFinalizers [ "example.com/a" ], ct)
+                  |> ok "create"
+
               let! _ = c.Client.DeleteAsync(created.RefOf(), ct) |> ok "delete"
               let! marked = c.Client.GetAsync(created.RefOf(), ct) |> ok "get"
               Expect.equal (generation marked) (Some 2L) "generation"
@@ -80,7 +108,11 @@ let properties =
           task {
               requiresCollector c
               let! owner = c.Client.CreateAsync(configMap c "owner" [] [], ct) |> ok "owner"
-              let! dependent = c.Client.CreateAsync(configMap c "dependent" [] [] |> ownedBy [ owner ], ct) |> ok "dependent"
+
+              let! dependent =
+                  c.Client.CreateAsync(configMap c "dependent" [] [] |> ownedBy [ owner ], ct)
+                  |> ok "dependent"
+
               let! _ = c.Client.DeleteAsync(owner.RefOf(), ct) |> ok "delete owner"
               do! c.Eventually "the dependent collected" (isGone c (dependent.RefOf()))
           })
@@ -89,13 +121,21 @@ let properties =
               requiresCollector c
               let! a = c.Client.CreateAsync(configMap c "a" [] [], ct) |> ok "a"
               let! b = c.Client.CreateAsync(configMap c "b" [] [], ct) |> ok "b"
-              let! dependent = c.Client.CreateAsync(configMap c "dependent" [] [] |> ownedBy [ a; b ], ct) |> ok "dependent"
+
+              let! dependent =
+                  c.Client.CreateAsync(configMap c "dependent" [] [] |> ownedBy [ a; b ], ct)
+                  |> ok "dependent"
+
               let! _ = c.Client.DeleteAsync(a.RefOf(), ct) |> ok "delete a"
 
               let owners () =
                   task {
                       let! now = c.Client.GetAsync(dependent.RefOf(), ct) |> ok "dependent"
-                      return now.Items("metadata", "ownerReferences") |> Seq.map (fun o -> o.Str "name") |> List.ofSeq
+
+                      return
+                          now.Items("metadata", "ownerReferences")
+                          |> Seq.map (fun o -> o.Str "name")
+                          |> List.ofSeq
                   }
 
               do!
@@ -109,8 +149,14 @@ let properties =
           task {
               requiresCollector c
               let! owner = c.Client.CreateAsync(configMap c "owner" [] [], ct) |> ok "owner"
-              let impostor = owner.With([| "metadata"; "uid" |], s "00000000-0000-0000-0000-000000000001")
-              let! dependent = c.Client.CreateAsync(configMap c "dependent" [] [] |> ownedBy [ impostor ], ct) |> ok "dependent"
+
+              let impostor =
+                  owner.With([| "metadata"; "uid" |], s "00000000-0000-0000-0000-000000000001")
+
+              let! dependent =
+                  c.Client.CreateAsync(configMap c "dependent" [] [] |> ownedBy [ impostor ], ct)
+                  |> ok "dependent"
+
               do! c.Eventually "the dependent of a uid that does not exist collected" (isGone c (dependent.RefOf()))
           })
       property "a collected dependent with a finalizer is marked, not removed" (fun c ->
@@ -119,7 +165,12 @@ let properties =
               let! owner = c.Client.CreateAsync(configMap c "owner" [] [], ct) |> ok "owner"
 
               let! dependent =
-                  c.Client.CreateAsync(configMap c "dependent" [] [] |> ownedBy [ owner ] |> withFinalizers [ "example.com/a" ], ct)
+                  c.Client.CreateAsync(
+                      configMap c "dependent" [] []
+                      |> ownedBy [ owner ]
+                      |> withFinalizers [ "example.com/a" ],
+                      ct
+                  )
                   |> ok "dependent"
 
               let! _ = c.Client.DeleteAsync(owner.RefOf(), ct) |> ok "delete owner"

@@ -14,7 +14,9 @@ open Ztwim.Specs.Conformance.ClusterUnderTest
 /// Applies every CRD of manifests/crds, then waits until the API serves each of their kinds.
 let install (kubernetes: Kubernetes) (client: IClusterClient) =
     task {
-        for file in Directory.GetFiles(Path.Combine(repoRoot (), "manifests", "crds"), "*.yaml") |> Array.sort do
+        for file in
+            Directory.GetFiles(Path.Combine(repoRoot (), "manifests", "crds"), "*.yaml")
+            |> Array.sort do
             for o in KubernetesYaml.LoadAllFromString(File.ReadAllText file) do
                 match o with
                 | :? V1CustomResourceDefinition as crd ->

@@ -49,7 +49,10 @@ let private next (w: IWatch) =
 // where a watch reaches etcd (kinds without a watch cache, Events by default).
 let private compact (http: HttpClient) (etcdUrl: string) (client: IClusterClient) (ns: string) =
     task {
-        let! list = client.ListAsync(events, ns, null, ct) |> ok "list events for the current resourceVersion"
+        let! list =
+            client.ListAsync(events, ns, null, ct)
+            |> ok "list events for the current resourceVersion"
+
         let body = sprintf """{"revision": "%s", "physical": true}""" list.ResourceVersion
         use content = new StringContent(body, Encoding.UTF8, "application/json")
         let! response = http.PostAsync(etcdUrl.TrimEnd('/') + "/v3/kv/compaction", content)
@@ -111,12 +114,22 @@ let etcdUrlUnder (dir: string) =
         try
             let args = File.ReadAllText(Path.Combine(p, "cmdline")).Split('\000')
 
-            if args.Length > 0 && Path.GetFileName args.[0] = "etcd" && args |> Array.exists (fun a -> a.Contains dir) then
+            if
+                args.Length > 0
+                && Path.GetFileName args.[0] = "etcd"
+                && args |> Array.exists (fun a -> a.Contains dir)
+            then
                 args
                 |> Array.tryFindIndex (fun a -> a = "--listen-client-urls" || a.StartsWith "--listen-client-urls=")
                 |> Option.map (fun i ->
                     let a = args.[i]
-                    let v = if a.Contains "=" then a.Substring(a.IndexOf '=' + 1) else args.[i + 1]
+
+                    let v =
+                        if a.Contains "=" then
+                            a.Substring(a.IndexOf '=' + 1)
+                        else
+                            args.[i + 1]
+
                     v.Split(',').[0])
             else
                 None

@@ -43,7 +43,8 @@ let properties =
                   let! list = c.Client.ListAsync(configMaps, c.Namespace, selector, ct) |> ok selector
                   // The real server puts a ConfigMap or two of its own in every namespace.
                   let mine =
-                      names list |> List.filter (fun n -> List.contains n [ "red"; "blue"; "green"; "plain" ])
+                      names list
+                      |> List.filter (fun n -> List.contains n [ "red"; "blue"; "green"; "plain" ])
 
                   Expect.equal mine expected selector
           })
@@ -55,9 +56,19 @@ let properties =
       property "a watch with a selector sees objects enter as Added, change as Modified, leave as Deleted" (fun c ->
           task {
               let! start = c.Client.ListAsync(configMaps, c.Namespace, "watched=yes", ct) |> ok "list"
-              let! w = c.Client.WatchAsync(configMaps, c.Namespace, "watched=yes", start.ResourceVersion, ct) |> ok "watch"
-              let! _ = c.Client.CreateAsync(configMap c "a" [ "watched", "yes" ] [], ct) |> ok "create a"
-              let! _ = c.Client.CreateAsync(configMap c "other" [ "watched", "no" ] [], ct) |> ok "create other"
+
+              let! w =
+                  c.Client.WatchAsync(configMaps, c.Namespace, "watched=yes", start.ResourceVersion, ct)
+                  |> ok "watch"
+
+              let! _ =
+                  c.Client.CreateAsync(configMap c "a" [ "watched", "yes" ] [], ct)
+                  |> ok "create a"
+
+              let! _ =
+                  c.Client.CreateAsync(configMap c "other" [ "watched", "no" ] [], ct)
+                  |> ok "create other"
+
               let! _ = relabel c "a" [ "more", Json.String "1" ]
               let! left = relabel c "a" [ "watched", Json.String "no" ]
               let! _ = relabel c "other" [ "watched", Json.String "yes" ]
@@ -78,38 +89,59 @@ let properties =
           })
       property "a watch from a resourceVersion replays the changes after it" (fun c ->
           task {
-              let! created = c.Client.CreateAsync(configMap c "a" [ "t", "1" ] [ "k", "1" ], ct) |> ok "create"
-              let! _ = c.Client.MergePatchAsync(created.RefOf(), Json.obj [ "data", Json.obj [ "k", Json.String "2" ] ], ct) |> ok "patch"
+              let! created =
+                  c.Client.CreateAsync(configMap c "a" [ "t", "1" ] [ "k", "1" ], ct)
+                  |> ok "create"
+
+              let! _ =
+                  c.Client.MergePatchAsync(created.RefOf(), Json.obj [ "data", Json.obj [ "k", Json.String "2" ] ], ct)
+                  |> ok "patch"
+
               let! _ = c.Client.DeleteAsync(created.RefOf(), ct) |> ok "delete"
-              let! w = c.Client.WatchAsync(configMaps, c.Namespace, "t=1", rv created, ct) |> ok "watch"
+
+              let! w =
+                  c.Client.WatchAsync(configMaps, c.Namespace, "t=1", rv created, ct)
+                  |> ok "watch"
+
               let! first = nextChange c w
               let! second = nextChange c w
-              Expect.equal ([ first; second ] |> List.map (Option.map shown)) [ Some "Modified a"; Some "Deleted a" ] "replayed"
+
+              Expect.equal
+                  ([ first; second ] |> List.map (Option.map shown))
+                  [ Some "Modified a"; Some "Deleted a" ]
+                  "replayed"
+
               do! w.DisposeAsync()
           })
-      property "a watch gets a Bookmark with the kind and a resourceVersion no older than a list's after the start" (fun c ->
-          // A real server sends a bookmark only once its watch cache has moved past the last event the watcher
-          // processed (filtered out or not): a write of another kind moves etcd on, and a list (a consistent read)
-          // makes the cache catch up with it. It sends it about two seconds before the watch times out.
-          task {
-              let! start = c.Client.ListAsync(configMaps, c.Namespace, "quiet=yes", ct) |> ok "list"
-              let! _ = c.Client.CreateAsync(eventAbout c "e1", ct) |> ok "another kind's write"
-              let! caughtUp = c.Client.ListAsync(configMaps, c.Namespace, "quiet=yes", ct) |> ok "list again"
-              let! w = c.Client.WatchAsync(configMaps, c.Namespace, "quiet=yes", start.ResourceVersion, ct) |> ok "watch"
-              let! e = c.NextEvent w
-              do! w.DisposeAsync()
+      property
+          "a watch gets a Bookmark with the kind and a resourceVersion no older than a list's after the start"
+          (fun c ->
+              // A real server sends a bookmark only once its watch cache has moved past the last event the watcher
+              // processed (filtered out or not): a write of another kind moves etcd on, and a list (a consistent read)
+              // makes the cache catch up with it. It sends it about two seconds before the watch times out.
+              task {
+                  let! start = c.Client.ListAsync(configMaps, c.Namespace, "quiet=yes", ct) |> ok "list"
+                  let! _ = c.Client.CreateAsync(eventAbout c "e1", ct) |> ok "another kind's write"
+                  let! caughtUp = c.Client.ListAsync(configMaps, c.Namespace, "quiet=yes", ct) |> ok "list again"
 
-              match e with
-              | Some e when e.Type = WatchEventType.Bookmark ->
-                  Expect.equal (e.Object.Str "kind") "ConfigMap" "kind"
-                  Expect.isNull (e.Object.Meta "name") "a bookmark names no object"
+                  let! w =
+                      c.Client.WatchAsync(configMaps, c.Namespace, "quiet=yes", start.ResourceVersion, ct)
+                      |> ok "watch"
 
-                  Expect.isGreaterThanOrEqual
-                      (int64 (e.Object.Meta "resourceVersion"))
-                      (int64 caughtUp.ResourceVersion)
-                      "resourceVersion"
-              | other -> failtestf "expected a bookmark, got %A" (other |> Option.map shown)
-          })
+                  let! e = c.NextEvent w
+                  do! w.DisposeAsync()
+
+                  match e with
+                  | Some e when e.Type = WatchEventType.Bookmark ->
+                      Expect.equal (e.Object.Str "kind") "ConfigMap" "kind"
+                      Expect.isNull (e.Object.Meta "name") "a bookmark names no object"
+
+                      Expect.isGreaterThanOrEqual
+                          (int64 (e.Object.Meta "resourceVersion"))
+                          (int64 caughtUp.ResourceVersion)
+                          "resourceVersion"
+                  | other -> failtestf "expected a bookmark, got %A" (other |> Option.map shown)
+              })
       property "a watch from an expired resourceVersion ends with 410 Gone (Expired)" (fun c ->
           task {
               let! first = c.Client.CreateAsync(eventAbout c "e1", ct) |> ok "create"
@@ -117,7 +149,11 @@ let properties =
               let! _ = c.Client.CreateAsync(eventAbout c "e2", ct) |> ok "create"
               let! _ = c.Client.CreateAsync(eventAbout c "e3", ct) |> ok "create"
               do! c.Expire()
-              let! w = c.Client.WatchAsync(c.ExpiringType, c.Namespace, null, rv first, ct) |> ok "watch"
+
+              let! w =
+                  c.Client.WatchAsync(c.ExpiringType, c.Namespace, null, rv first, ct)
+                  |> ok "watch"
+
               let! e = c.NextEvent w
 
               match e with
@@ -129,16 +165,18 @@ let properties =
               Expect.isNone after "the watch ends"
               do! w.DisposeAsync()
           })
-      property "difference: a watch from \"\" starts from now in the simulation; a real server first replays every object" (fun c ->
-          // Deliberate: the simulation's watchers always list first (as the informer does), so it never replays; the
-          // port's contract says so (IClusterClient.WatchAsync).
-          task {
-              let! _ = c.Client.CreateAsync(configMap c "a" [ "t", "1" ] [], ct) |> ok "create"
-              let! w = c.Client.WatchAsync(configMaps, c.Namespace, "t=1", "", ct) |> ok "watch"
-              let! first = nextChange c w
-              do! w.DisposeAsync()
+      property
+          "difference: a watch from \"\" starts from now in the simulation; a real server first replays every object"
+          (fun c ->
+              // Deliberate: the simulation's watchers always list first (as the informer does), so it never replays; the
+              // port's contract says so (IClusterClient.WatchAsync).
+              task {
+                  let! _ = c.Client.CreateAsync(configMap c "a" [ "t", "1" ] [], ct) |> ok "create"
+                  let! w = c.Client.WatchAsync(configMaps, c.Namespace, "t=1", "", ct) |> ok "watch"
+                  let! first = nextChange c w
+                  do! w.DisposeAsync()
 
-              match c.Flavour with
-              | Simulated -> Expect.isNone first "nothing replayed"
-              | Real -> Expect.equal (first |> Option.map shown) (Some "Added a") "replayed as Added"
-          }) ]
+                  match c.Flavour with
+                  | Simulated -> Expect.isNone first "nothing replayed"
+                  | Real -> Expect.equal (first |> Option.map shown) (Some "Added a") "replayed as Added"
+              }) ]

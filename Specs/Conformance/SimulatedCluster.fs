@@ -26,7 +26,9 @@ let private next (clock: SimClock) (w: IWatch) =
     let mutable e = Unchecked.defaultof<WatchEvent>
     let mutable waited = TimeSpan.Zero
 
-    while not (w.Events.TryRead(&e)) && not w.Events.Completion.IsCompleted && waited < patience do
+    while not (w.Events.TryRead(&e))
+          && not w.Events.Completion.IsCompleted
+          && waited < patience do
         forward clock step
         waited <- waited + step
 
@@ -51,7 +53,9 @@ let private eventually (clock: SimClock) (what: string) (check: unit -> Task<boo
 /// A new simulated cluster (plain Kubernetes kinds plus the operator's CRDs) with the test's namespace.
 let create () =
     let clock = SimClock()
-    let cluster = SimCluster(clock, SimClusterOptions(Namespaces = [| "default"; "kube-system"; "conformance" |]))
+
+    let cluster =
+        SimCluster(clock, SimClusterOptions(Namespaces = [| "default"; "kube-system"; "conformance" |]))
 
     let c =
         { Flavour = Simulated

@@ -22,9 +22,17 @@ let properties =
               let! updated = c.Client.UpdateAsync(created.With([| "status" |], stats 2), ct) |> ok "update"
               Expect.equal (selected updated) None "update ignores status"
               Expect.equal (rv updated) (rv created) "and changes nothing"
-              let! applied = c.Client.ApplyAsync(sent.With([| "status" |], stats 3), "alice", false, ct) |> ok "apply"
+
+              let! applied =
+                  c.Client.ApplyAsync(sent.With([| "status" |], stats 3), "alice", false, ct)
+                  |> ok "apply"
+
               Expect.equal (selected applied) None "apply ignores status"
-              let! patched = c.Client.MergePatchAsync(created.RefOf(), Json.obj [ "status", stats 4 ], ct) |> ok "patch"
+
+              let! patched =
+                  c.Client.MergePatchAsync(created.RefOf(), Json.obj [ "status", stats 4 ], ct)
+                  |> ok "patch"
+
               Expect.equal (selected patched) None "merge patch ignores status"
           })
       property "an apply to /status writes the status and ignores the spec and labels it carries" (fun c ->

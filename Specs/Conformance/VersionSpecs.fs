@@ -11,17 +11,27 @@ let private label (key: string) (value: string) (obj: Json) =
     obj.With([| "metadata"; "labels"; key |], Json.String value)
 
 let properties =
-    [ property "a write moves the resourceVersion; an update from a stale one is 409 Conflict and changes nothing" (fun c ->
-          task {
-              let! first = c.Client.CreateAsync(configMap c "a" [] [ "k", "1" ], ct) |> ok "create"
-              let! second = c.Client.UpdateAsync(first.With([| "data"; "k" |], Json.String "2"), ct) |> ok "update"
-              Expect.notEqual (rv second) (rv first) "an update moves the resourceVersion"
-              let! e = c.Client.UpdateAsync(first.With([| "data"; "k" |], Json.String "3"), ct) |> fails "stale update"
-              Expect.equal (e.Code, e.Reason) (409, "Conflict") "a stale update"
-              let! now = c.Client.GetAsync(first.RefOf(), ct) |> ok "get"
-              Expect.equal (now.Str("data", "k")) "2" "the stale update changed nothing"
-              Expect.equal (rv now) (rv second) "nor the resourceVersion"
-          })
+    [ property
+          "a write moves the resourceVersion; an update from a stale one is 409 Conflict and changes nothing"
+          (fun c ->
+              task {
+                  let! first = c.Client.CreateAsync(configMap c "a" [] [ "k", "1" ], ct) |> ok "create"
+
+                  let! second =
+                      c.Client.UpdateAsync(first.With([| "data"; "k" |], Json.String "2"), ct)
+                      |> ok "update"
+
+                  Expect.notEqual (rv second) (rv first) "an update moves the resourceVersion"
+
+                  let! e =
+                      c.Client.UpdateAsync(first.With([| "data"; "k" |], Json.String "3"), ct)
+                      |> fails "stale update"
+
+                  Expect.equal (e.Code, e.Reason) (409, "Conflict") "a stale update"
+                  let! now = c.Client.GetAsync(first.RefOf(), ct) |> ok "get"
+                  Expect.equal (now.Str("data", "k")) "2" "the stale update changed nothing"
+                  Expect.equal (rv now) (rv second) "nor the resourceVersion"
+              })
       property "an update that changes nothing keeps the resourceVersion" (fun c ->
           task {
               let! first = c.Client.CreateAsync(configMap c "a" [] [ "k", "1" ], ct) |> ok "create"
@@ -31,7 +41,10 @@ let properties =
       property "a merge patch carrying a stale resourceVersion is 409 Conflict; one without any applies" (fun c ->
           task {
               let! first = c.Client.CreateAsync(configMap c "a" [] [ "k", "1" ], ct) |> ok "create"
-              let! _ = c.Client.MergePatchAsync(first.RefOf(), Json.obj [ "data", Json.obj [ "k", Json.String "2" ] ], ct) |> ok "patch"
+
+              let! _ =
+                  c.Client.MergePatchAsync(first.RefOf(), Json.obj [ "data", Json.obj [ "k", Json.String "2" ] ], ct)
+                  |> ok "patch"
 
               let stale =
                   Json.obj
@@ -43,8 +56,13 @@ let properties =
           })
       property "a server-side apply carrying a stale resourceVersion is 409 Conflict" (fun c ->
           task {
-              let! first = c.Client.ApplyAsync(configMap c "a" [] [ "k", "1" ], "alice", false, ct) |> ok "apply"
-              let! _ = c.Client.ApplyAsync(configMap c "a" [] [ "k", "2" ], "alice", false, ct) |> ok "apply again"
+              let! first =
+                  c.Client.ApplyAsync(configMap c "a" [] [ "k", "1" ], "alice", false, ct)
+                  |> ok "apply"
+
+              let! _ =
+                  c.Client.ApplyAsync(configMap c "a" [] [ "k", "2" ], "alice", false, ct)
+                  |> ok "apply again"
 
               let stale =
                   (configMap c "a" [] [ "k", "3" ]).With([| "metadata"; "resourceVersion" |], Json.String(rv first))
@@ -68,7 +86,12 @@ let properties =
                         "status", Json.obj [ "stats", Json.obj [ "namespacesSelected", Json.num 3 ] ] ]
 
               let! withStatus = c.Client.ApplyStatusAsync(status, "controller", false, ct) |> ok "status"
-              Expect.equal (withStatus.Int("status", "stats", "namespacesSelected")) (System.Nullable 3L) "status written"
+
+              Expect.equal
+                  (withStatus.Int("status", "stats", "namespacesSelected"))
+                  (System.Nullable 3L)
+                  "status written"
+
               Expect.equal (generation withStatus) (Some 1L) "a status write leaves the generation"
 
               let! changed =
@@ -85,7 +108,11 @@ let properties =
           task {
               let! created = c.Client.CreateAsync(configMap c "a" [] [ "k", "1" ], ct) |> ok "create"
               Expect.equal (generation created) None "created"
-              let! changed = c.Client.UpdateAsync(created.With([| "data"; "k" |], Json.String "2"), ct) |> ok "update"
+
+              let! changed =
+                  c.Client.UpdateAsync(created.With([| "data"; "k" |], Json.String "2"), ct)
+                  |> ok "update"
+
               Expect.equal (generation changed) None "changed"
           })
       property "the generation of a Deployment follows its spec: not its labels" (fun c ->
@@ -112,18 +139,38 @@ let properties =
               Expect.equal (generation created) (Some 1L) "a new object is generation 1"
               let! labelled = c.Client.ApplyAsync(label "x" "1" deployment, "alice", false, ct) |> ok "label"
               Expect.equal (generation labelled) (Some 1L) "a label leaves the generation"
-              let! scaled = c.Client.ApplyAsync(label "x" "1" (deployment.With([| "spec"; "replicas" |], Json.num 1)), "alice", false, ct) |> ok "scale"
+
+              let! scaled =
+                  c.Client.ApplyAsync(
+                      label "x" "1" (deployment.With([| "spec"; "replicas" |], Json.num 1)),
+                      "alice",
+                      false,
+                      ct
+                  )
+                  |> ok "scale"
+
               Expect.equal (generation scaled) (Some 2L) "a spec change bumps the generation"
           })
       property "a DELETE whose uid or resourceVersion precondition does not hold is 409 and deletes nothing" (fun c ->
           task {
               let! first = c.Client.CreateAsync(configMap c "a" [] [ "k", "1" ], ct) |> ok "create"
-              let! current = c.Client.UpdateAsync(first.With([| "data"; "k" |], Json.String "2"), ct) |> ok "update"
+
+              let! current =
+                  c.Client.UpdateAsync(first.With([| "data"; "k" |], Json.String "2"), ct)
+                  |> ok "update"
+
               let r = first.RefOf()
 
-              let! e = c.Client.DeleteAsync(r, DeletePreconditions("00000000-0000-0000-0000-000000000000", null), ct) |> fails "other uid"
+              let! e =
+                  c.Client.DeleteAsync(r, DeletePreconditions("00000000-0000-0000-0000-000000000000", null), ct)
+                  |> fails "other uid"
+
               Expect.equal (e.Code, e.Reason) (409, "Conflict") "another uid"
-              let! e = c.Client.DeleteAsync(r, DeletePreconditions.Of first, ct) |> fails "stale resourceVersion"
+
+              let! e =
+                  c.Client.DeleteAsync(r, DeletePreconditions.Of first, ct)
+                  |> fails "stale resourceVersion"
+
               Expect.equal (e.Code, e.Reason) (409, "Conflict") "a stale resourceVersion"
               let! still = c.Client.GetAsync(r, ct) |> ok "still there"
               Expect.equal (rv still) (rv current) "untouched"

@@ -29,7 +29,7 @@ let private admission =
 
               Expect.equal
                   e.Message
-                  "SpireServer.operator.openshift.io \"cluster\" is invalid: spec.persistence.size: Invalid value: \"abc\": must match the pattern ^[1-9][0-9]*Gi$"
+                  "SpireServer.operator.openshift.io \"cluster\" is invalid: spec.persistence.size: Invalid value: \"abc\": spec.persistence.size in body should match '^[1-9][0-9]*Gi$'"
                   "message"
 
               Expect.isTrue (isGone s (refTo Kind.apiVersion "SpireServer" None "cluster")) "nothing stored"
@@ -47,7 +47,7 @@ let private admission =
 
               Expect.equal
                   e.Message
-                  "SpireServer.operator.openshift.io \"main\" is invalid: [metadata.name: Invalid value: \"main\": SpireServer is a singleton, .metadata.name must be 'cluster', spec.persistence.size: Invalid value: \"abc\": must match the pattern ^[1-9][0-9]*Gi$]"
+                  "SpireServer.operator.openshift.io \"main\" is invalid: [metadata.name: Invalid value: SpireServer is a singleton, .metadata.name must be 'cluster', spec.persistence.size: Invalid value: \"abc\": spec.persistence.size in body should match '^[1-9][0-9]*Gi$']"
                   "message"
           }
           test "changing the immutable trust domain is rejected, by update, patch or apply" {
@@ -55,7 +55,7 @@ let private admission =
               let stored = s.User.CreateAsync(ztwim, ct) |> ok
 
               let expected =
-                  "ZeroTrustWorkloadIdentityManager.operator.openshift.io \"cluster\" is invalid: spec.trustDomain: Invalid value: \"other.org\": trustDomain is immutable and cannot be changed"
+                  "ZeroTrustWorkloadIdentityManager.operator.openshift.io \"cluster\" is invalid: spec.trustDomain: Invalid value: trustDomain is immutable and cannot be changed"
 
               let update =
                   s.User.UpdateAsync(set "spec.trustDomain" (str "other.org") stored, ct) |> fails

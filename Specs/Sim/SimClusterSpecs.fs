@@ -24,11 +24,11 @@ let private deployment (name: string) (image: string) =
 let private objects =
     testList
         "objects"
-        [ test "create sets uid, creationTimestamp, generation 1 and a resourceVersion" {
+        [ test "create sets uid, creationTimestamp and a resourceVersion, and no generation on a ConfigMap" {
               let s = sim ()
               let cm = create s (configMap "a" [] [ "k", "v" ])
               Expect.equal (text "metadata.creationTimestamp" cm) "2026-01-01T00:00:00Z" "creationTimestamp"
-              Expect.equal (number "metadata.generation" cm) 1L "generation"
+              Expect.isNone (tryGet "metadata.generation" cm) "a real server keeps no generation for a ConfigMap"
 
               Expect.isMatch
                   (text "metadata.uid" cm)
@@ -132,11 +132,23 @@ let private updates =
           }
           test "generation moves when anything outside metadata and status changes, not for labels" {
               let s = sim ()
-              let v1 = create s (configMap "a" [] [ "k", "1" ])
+
+              let v1 =
+                  create
+                      s
+                      (json
+                          """{"apiVersion": "spire.spiffe.io/v1alpha1", "kind": "ClusterSPIFFEID",
+                              "metadata": {"name": "a"}, "spec": {"spiffeIDTemplate": "spiffe://a/1"}}""")
+
+              Expect.equal (number "metadata.generation" v1) 1L "created"
               let v2 = s.User.UpdateAsync(set "metadata.labels.x" (str "y") v1, ct) |> ok
               Expect.equal (number "metadata.generation" v2) 1L "a label is metadata"
-              let v3 = s.User.UpdateAsync(set "data.k" (str "2") v2, ct) |> ok
-              Expect.equal (number "metadata.generation" v3) 2L "data changed"
+
+              let v3 =
+                  s.User.UpdateAsync(set "spec.spiffeIDTemplate" (str "spiffe://a/2") v2, ct)
+                  |> ok
+
+              Expect.equal (number "metadata.generation" v3) 2L "spec changed"
           }
           test "a write that changes nothing is not a write: same resourceVersion, no watch event" {
               let s = sim ()
@@ -278,7 +290,7 @@ let private deletion =
               Expect.isFalse (s.User.DeleteAsync(refOf cm, ct) |> ok) "pending"
               let held = reread s cm
               Expect.equal (text "metadata.deletionTimestamp" held) "2026-01-01T00:00:00Z" "deletionTimestamp"
-              Expect.equal (number "metadata.generation" held) 2L "marking for deletion bumps the generation"
+              Expect.isNone (tryGet "metadata.generation" held) "a ConfigMap has no generation to bump"
               s.User.UpdateAsync(remove "metadata.finalizers" held, ct) |> ok |> ignore
               Expect.isTrue (isGone s (refOf cm)) "removed with its last finalizer"
               Expect.equal (shown (fst (drain w))) [ "Modified a"; "Deleted a" ] "events"
