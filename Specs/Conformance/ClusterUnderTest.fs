@@ -123,20 +123,6 @@ let eventAbout (c: ClusterUnderTest) (name: string) =
           "message", Json.String "m"
           "type", Json.String "Normal" ]
 
-/// Every event a watch delivers until it has been quiet for as long as `NextEvent` waits, at most `limit` of them.
-let eventsUntilQuiet (c: ClusterUnderTest) (limit: int) (w: IWatch) =
-    task {
-        let seen = ResizeArray<WatchEvent>()
-        let mutable go = true
-
-        while go && seen.Count < limit do
-            match! c.NextEvent w with
-            | Some e -> seen.Add e
-            | None -> go <- false
-
-        return List.ofSeq seen
-    }
-
 /// The next event that is not a bookmark (a server may send one at any time), or None; a watch that only ever
 /// sends bookmarks (the simulation's, once a simulated minute) counts as quiet after a few.
 let nextChange (c: ClusterUnderTest) (w: IWatch) =
