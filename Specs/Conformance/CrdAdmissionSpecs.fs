@@ -73,6 +73,18 @@ let properties =
                   "spec.logLevel: Unsupported value: \"loud\": supported values: \"debug\", \"info\", \"warn\", \"error\""
                   "as the API server words it"
           })
+      property "difference: a real server adds that it skipped the CEL rules of an object its schema rejects" (fun c ->
+          // Deliberate: the simulation checks the kernel's rules in one pass and reports only what failed.
+          task {
+              let! message = rejected c "spec.logLevel" (operatorCr "SpireAgent" "cluster" """{"logLevel": "loud"}""")
+
+              let skipped =
+                  "some validation rules were not checked because the object was invalid"
+
+              match c.Flavour with
+              | Simulated -> Expect.isFalse (message.Contains skipped) "only the failed rule"
+              | Real -> Expect.stringContains message skipped "the real server's note"
+          })
       property "a value not matching a pattern is rejected at its path" (fun c ->
           task {
               let! message =

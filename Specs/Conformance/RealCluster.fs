@@ -100,9 +100,17 @@ let create (connection: Connection) =
               HasGarbageCollector = connection.HasControllerManager }
     }
 
-/// Removes the test's namespace (and so its objects) without waiting for it to go.
+/// Removes the test's namespace (and so its objects) and its cluster-scoped objects, without waiting for them to go.
 let dispose (c: ClusterUnderTest) =
     task {
+        let! own = c.Client.ListAsync(clusterSpiffeIds, null, null, ct)
+
+        if own.IsOk then
+            for o in own.Value.Items do
+                if (o.Meta "name").StartsWith c.Prefix then
+                    let! _ = c.Client.DeleteAsync(o.RefOf(), ct)
+                    ()
+
         let! _ = c.Client.DeleteAsync(JsonAccess.Ref("v1", "Namespace", null, c.Namespace), ct)
         return ()
     }
