@@ -31,10 +31,17 @@ let private realTests (connect: Lazy<RealCluster.Connection * Kubernetes>) =
     let installed =
         lazy
             (task {
+                let clock = Diagnostics.Stopwatch.StartNew()
                 let connection, kubernetes = connect.Value
+                let started = clock.Elapsed.TotalSeconds
                 let! c = RealCluster.create connection
                 do! OurCrds.install kubernetes c.Client
                 do! RealCluster.dispose c
+
+                printfn
+                    "conformance (kube-apiserver): control plane ready after %.1f s, our CRDs served after %.1f s more"
+                    started
+                    (clock.Elapsed.TotalSeconds - started)
             })
 
     [ for p in all ->
