@@ -66,13 +66,8 @@ let real =
                         { Name = "plain"
                           ControllerManager = true }
 
-                 let etcd =
-                     match RealCluster.etcdUrlUnder plane.Dir with
-                     | Some url -> url
-                     | None -> failwithf "no etcd process with its data under %s" plane.Dir
-
                  { Kubeconfig = plane.AdminKubeconfig
-                   EtcdUrl = etcd
+                   EtcdUrl = plane.EtcdUrl
                    HasControllerManager = plane.HasControllerManager },
                  plane.Kubernetes())
         ))

@@ -114,33 +114,3 @@ let dispose (c: ClusterUnderTest) =
         let! _ = c.Client.DeleteAsync(JsonAccess.Ref("v1", "Namespace", null, c.Namespace), ct)
         return ()
     }
-
-/// etcd's client URL, read from the command line of the etcd process whose data lives under `dir`.
-let etcdUrlUnder (dir: string) =
-    Directory.GetDirectories "/proc"
-    |> Seq.choose (fun p ->
-        try
-            let args = File.ReadAllText(Path.Combine(p, "cmdline")).Split('\000')
-
-            if
-                args.Length > 0
-                && Path.GetFileName args.[0] = "etcd"
-                && args |> Array.exists (fun a -> a.Contains dir)
-            then
-                args
-                |> Array.tryFindIndex (fun a -> a = "--listen-client-urls" || a.StartsWith "--listen-client-urls=")
-                |> Option.map (fun i ->
-                    let a = args.[i]
-
-                    let v =
-                        if a.Contains "=" then
-                            a.Substring(a.IndexOf '=' + 1)
-                        else
-                            args.[i + 1]
-
-                    v.Split(',').[0])
-            else
-                None
-        with _ ->
-            None)
-    |> Seq.tryHead

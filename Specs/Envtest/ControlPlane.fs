@@ -65,6 +65,7 @@ type ControlPlane
         assets: Assets,
         dir: string,
         url: string,
+        etcdUrl: string,
         pki: Pki.Pki,
         kubeconfig: string,
         audit: string,
@@ -76,6 +77,10 @@ type ControlPlane
     member _.Assets = assets
     member _.Dir = dir
     member _.Url = url
+
+    /// etcd's client URL (plain HTTP on loopback), for a test that must act below the API server, such as
+    /// compacting the history so that an old resourceVersion is gone.
+    member _.EtcdUrl = etcdUrl
     member _.CaPem = pki.Ca.CertificatePem
 
     /// A kubeconfig whose user is in system:masters.
@@ -274,7 +279,7 @@ let start (assets: Assets) (options: Options) : ControlPlane =
              else
                  "no kube-controller-manager")
 
-        new ControlPlane(assets, dir, url, pki, admin, audit, List.ofSeq started, http)
+        new ControlPlane(assets, dir, url, etcdUrl, pki, admin, audit, List.ofSeq started, http)
     with e ->
         let logs =
             started
