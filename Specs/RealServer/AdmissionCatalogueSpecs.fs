@@ -283,15 +283,27 @@ let tests =
                   documented
                   |> List.filter (fun d -> not (mismatches |> List.exists (fun (e, _) -> d.Entries.IsMatch e.Name)))
 
-              Expect.isEmpty
-                  (stale |> List.map (fun d -> string d.Entries))
-                  "documented differences that no longer occur (remove them)"
+              let problems =
+                  (unexplained |> List.map (fun (e, what) -> sprintf "%s: %s" e.Name what))
+                  @ (stale
+                     |> List.map (fun d -> sprintf "documented difference no longer occurs (remove it): %O" d.Entries))
 
-              if not unexplained.IsEmpty then
-                  unexplained
-                  |> List.map (fun (e, what) -> sprintf "%s: %s" e.Name what)
-                  |> String.concat "\n"
-                  |> failtestf
-                      "%d CRs judged differently by the kernel and the real API server:\n%s"
+              if not problems.IsEmpty then
+                  failtestf
+                      "%d CRs judged differently by the kernel and the real API server, %d stale documented differences:\n%s"
                       unexplained.Length
+                      stale.Length
+                      (String.concat "\n" problems)
           } ])
+
+[<Tests>]
+let paths =
+    testList
+        "admission catalogue: field paths"
+        [ for server, kernel in
+              [ "spec.logLevel", "spec.logLevel"
+                ".spec.federation.bundleEndpoint.httpsWeb", "spec.federation.bundleEndpoint.httpsWeb"
+                "spec.tolerations[0].key", "spec.tolerations[0].key"
+                "spec.labels['team']", "spec.labels.team"
+                " .metadata.name ", "metadata.name" ] ->
+              test (sprintf "%s reads as %s" server kernel) { Expect.equal (normalise server) kernel "normalised" } ]
