@@ -306,4 +306,4 @@ let paths =
                 "spec.tolerations[0].key", "spec.tolerations[0].key"
                 "spec.labels['team']", "spec.labels.team"
                 " .metadata.name ", "metadata.name" ] ->
-              test (sprintf "%s reads as %s" server kernel) { Expect.equal (normalise server) kernel "normalised" } ]
+              test (sprintf "\"%s\" reads as %s" server kernel) { Expect.equal (normalise server) kernel "normalised" } ]
