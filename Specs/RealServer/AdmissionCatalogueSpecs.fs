@@ -265,11 +265,22 @@ let tests =
                   results.Length
                   elapsed.TotalSeconds
 
-              // The common configuration's rows repeat for every kind: one line per row, with its kinds.
+              // The common configuration's rows repeat for every kind: one line per row, with the tables it is in.
+              let table (e: Entry) =
+                  match e.Name.Split('/', 3) with
+                  | [| kind; table; _ |] when kind = table -> kind
+                  | [| kind; table; _ |] -> kind + "/" + table
+                  | _ -> e.Name
+
+              let row (e: Entry) =
+                  match e.Name.Split('/', 3) with
+                  | [| _; _; row |] -> row
+                  | _ -> e.Name
+
               for (row, what), kinds in
                   findings
-                  |> List.groupBy (fun (e, what) -> e.Name.Substring(e.Name.IndexOf('/') + 1), what)
-                  |> List.map (fun (key, es) -> key, es |> List.map (fun (e, _) -> Kind.name e.Kind)) do
+                  |> List.groupBy (fun (e, what) -> row e, what)
+                  |> List.map (fun (key, es) -> key, es |> List.map (fst >> table)) do
                   printfn
                       "  finding (validation only in the operator): %s [%s]: %s"
                       row
