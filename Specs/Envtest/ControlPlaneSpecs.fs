@@ -8,6 +8,7 @@ open System.Diagnostics
 open System.IO
 open System.Net
 open System.Net.Http
+open System.Security.Cryptography.X509Certificates
 open Expecto
 open k8s
 open Ztwim.Specs.Envtest
@@ -76,3 +77,33 @@ let tests =
                   "envtest: a control plane without kube-controller-manager started and stopped in %.1f s"
                   clock.Elapsed.TotalSeconds
           } ])
+
+/// The certificates are made in-process without a real server, so these run everywhere.
+[<Tests>]
+let pki =
+    testList
+        "envtest PKI"
+        [ test "every leaf chains to the CA and ends inside its window" {
+              let made = Pki.create ()
+
+              use ca = X509Certificate2.CreateFromPem made.Ca.CertificatePem
+
+              for leaf in [ made.Serving; made.Admin ] do
+                  use cert = X509Certificate2.CreateFromPem leaf.CertificatePem
+
+                  use chain = new X509Chain()
+
+                  chain.ChainPolicy.TrustMode <- X509ChainTrustMode.CustomRootTrust
+
+                  chain.ChainPolicy.CustomTrustStore.Add ca |> ignore
+
+                  chain.ChainPolicy.RevocationMode <- X509RevocationMode.NoCheck
+
+                  Expect.isTrue (chain.Build cert) (sprintf "%s chains to the CA" cert.Subject)
+                  Expect.isLessThan cert.NotAfter ca.NotAfter (sprintf "%s ends before the CA" cert.Subject)
+
+                  Expect.isGreaterThanOrEqual
+                      cert.NotBefore
+                      ca.NotBefore
+                      (sprintf "%s starts inside the CA's window" cert.Subject)
+          } ]

@@ -22,10 +22,20 @@ type Pki =
         ServiceAccountPublicPem: string
     }
 
-// A day is far longer than any test run; a minute of back-dating covers clock skew between processes.
-let private validity () =
-    let now = DateTimeOffset.UtcNow
-    now.AddMinutes -1.0, now.AddDays 1.0
+/// When the certificates are valid: a day is far longer than any test run, and a minute of back-dating covers
+/// clock skew between processes.
+type private Validity =
+    { NotBefore: DateTimeOffset
+      NotAfter: DateTimeOffset }
+
+// One window for the whole PKI, read once: a leaf may not outlive its issuer, and X.509 times are whole
+// seconds, so a leaf whose window were read from the clock after the CA's could end a fraction past it.
+let private window () =
+    let now =
+        DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds())
+
+    { NotBefore = now.AddMinutes -1.0
+      NotAfter = now.AddDays 1.0 }
 
 let private serial () = RandomNumberGenerator.GetBytes 16
 
@@ -33,7 +43,7 @@ let private pair (cert: X509Certificate2) (key: RSA) =
     { CertificatePem = cert.ExportCertificatePem()
       KeyPem = key.ExportPkcs8PrivateKeyPem() }
 
-let private makeCa () =
+let private makeCa (validity: Validity) =
     let key = RSA.Create 2048
 
     let request =
@@ -46,11 +56,11 @@ let private makeCa () =
     )
 
     request.CertificateExtensions.Add(X509SubjectKeyIdentifierExtension(request.PublicKey, false))
-    let notBefore, notAfter = validity ()
-    request.CreateSelfSigned(notBefore, notAfter), key
+    request.CreateSelfSigned(validity.NotBefore, validity.NotAfter), key
 
 /// A leaf signed by the CA: a server certificate with SANs, or a client certificate.
 let private makeLeaf
+    (validity: Validity)
     (ca: X509Certificate2)
     (subject: string)
     (usage: string)
@@ -72,8 +82,10 @@ let private makeLeaf
     request.CertificateExtensions.Add(X509EnhancedKeyUsageExtension(usages, false))
     request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false))
     sans |> Option.iter (fun b -> request.CertificateExtensions.Add(b.Build()))
-    let notBefore, notAfter = validity ()
-    use cert = request.Create(ca, notBefore, notAfter, serial ())
+    // An hour inside the CA's window: a leaf is never valid where its issuer is not.
+    use cert =
+        request.Create(ca, validity.NotBefore, validity.NotAfter.AddHours -1.0, serial ())
+
     pair cert key
 
 let private serverAuth = "1.3.6.1.5.5.7.3.1"
@@ -81,7 +93,8 @@ let private clientAuth = "1.3.6.1.5.5.7.3.2"
 
 /// Everything a control plane on 127.0.0.1 needs.
 let create () : Pki =
-    let ca, caKey = makeCa ()
+    let validity = window ()
+    let ca, caKey = makeCa validity
     use ca = ca
     use caKey = caKey
     let sans = SubjectAlternativeNameBuilder()
@@ -92,7 +105,7 @@ let create () : Pki =
     use serviceAccount = RSA.Create 2048
 
     { Ca = pair ca caKey
-      Serving = makeLeaf ca "CN=kube-apiserver" serverAuth (Some sans)
-      Admin = makeLeaf ca "CN=ztwim-envtest-admin, O=system:masters" clientAuth None
+      Serving = makeLeaf validity ca "CN=kube-apiserver" serverAuth (Some sans)
+      Admin = makeLeaf validity ca "CN=ztwim-envtest-admin, O=system:masters" clientAuth None
       ServiceAccountKeyPem = serviceAccount.ExportPkcs8PrivateKeyPem()
       ServiceAccountPublicPem = serviceAccount.ExportSubjectPublicKeyInfoPem() }
