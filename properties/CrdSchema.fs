@@ -8,17 +8,8 @@ open Ztwim.Kernel
 open Ztwim.Kernel.Api
 open Ztwim.Adapters.Files
 
-/// The repository root, found from the test's working directory or its binaries.
-let repositoryRoot =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            failwith "manifests/crds not found above the test directory"
-        elif Directory.Exists(Path.Combine(dir.FullName, "manifests", "crds")) then
-            dir.FullName
-        else
-            up dir.Parent
-
-    up (DirectoryInfo(System.AppContext.BaseDirectory))
+/// The repository root (Ztwim.Specs.Repository, linked into this project).
+let repositoryRoot = Ztwim.Specs.Repository.root
 
 let private crdFile (kind: Kind) =
     Path.Combine(

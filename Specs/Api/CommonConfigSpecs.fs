@@ -317,6 +317,9 @@ let private rows =
     @ affinityRows
 
 /// CommonConfig is inlined into all five kinds; every kind reads it the same way.
+/// One table per kind: every kind has the common configuration.
+let tables =
+    [ for kind in Kind.all -> table (Kind.name kind) kind (minimal kind) rows ]
+
 [<Tests>]
-let tests =
-    testList "CommonConfig" [ for kind in Kind.all -> examples (Kind.name kind) kind (minimal kind) rows ]
+let tests = testList "CommonConfig" (tables |> List.map tableTests)

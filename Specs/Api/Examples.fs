@@ -229,3 +229,20 @@ let stringBoolRows (path: string) (fallback: bool) =
       rejects path (str "True") notStringBool
       rejects path (str "") notStringBool
       rejects path (Json.Bool(not fallback)) quoteIt ]
+
+/// An example table: rows of edits of one base CR of a kind, named as its test list is. The tables are public
+/// so that other suites can send the same rows elsewhere (the real API server's admission, for one).
+type Table =
+    { Name: string
+      Kind: Kind
+      Base: Json
+      Rows: Example list }
+
+let table (name: string) (kind: Kind) (doc: Json) (rows: Example list) =
+    { Name = name
+      Kind = kind
+      Base = doc
+      Rows = rows }
+
+/// The test list of a table, as `examples` makes it.
+let tableTests (t: Table) = examples t.Name t.Kind t.Base t.Rows

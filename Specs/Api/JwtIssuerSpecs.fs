@@ -26,12 +26,12 @@ let private rows =
       rejects issuer (num 443) "must be a string, not integer"
       refusedByController issuer (str "https:///tenant-a") "host is required" ]
 
+let tables =
+    [ for kind in [ Kind.SpireServer; Kind.SpireOIDCDiscoveryProvider ] ->
+          table (Kind.name kind) kind (minimal kind) rows ]
+
 [<Tests>]
-let tests =
-    testList
-        "jwtIssuer"
-        [ for kind in [ Kind.SpireServer; Kind.SpireOIDCDiscoveryProvider ] ->
-              examples (Kind.name kind) kind (minimal kind) rows ]
+let tests = testList "jwtIssuer" (tables |> List.map tableTests)
 
 [<Tests>]
 let problems =

@@ -7,9 +7,8 @@ open Ztwim.Specs.Api.Examples
 
 let private secret = "spec.externalSecretRef"
 
-[<Tests>]
-let tests =
-    examples
+let private provider =
+    table
         "SpireOIDCDiscoveryProvider"
         Kind.SpireOIDCDiscoveryProvider
         (minimal Kind.SpireOIDCDiscoveryProvider)
@@ -30,3 +29,8 @@ let tests =
              rejects secret (str "Oidc_Cert") "must match the pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
              rejects secret (str (repeat 254 "s")) "must be at most 253 characters" ]
          @ stringBoolRows "spec.managedRoute" true)
+
+let tables = [ provider ]
+
+[<Tests>]
+let tests = tableTests provider

@@ -8,10 +8,10 @@ open Ztwim.Specs.Api.Examples
 let private kindList =
     "must be one of ZeroTrustWorkloadIdentityManager, SpireServer, SpireAgent, SpiffeCSIDriver, SpireOIDCDiscoveryProvider in operator.openshift.io/v1alpha1"
 
-let private envelope =
+let private envelopeTable =
     let kind = Kind.SpireAgent
 
-    examples
+    table
         "apiVersion and kind"
         kind
         (minimal kind)
@@ -19,6 +19,10 @@ let private envelope =
           requires "apiVersion"
           rejects "kind" (str "SpireServer") "must be SpireAgent"
           requires "kind" ]
+
+let tables = [ envelopeTable ]
+
+let private envelope = tableTests envelopeTable
 
 let private dispatch =
     testList

@@ -16,12 +16,16 @@ let driverNameRows (path: string) =
       rejects path (str "") dnsName
       rejects path (str (repeat 128 "d")) "must be at most 127 characters" ]
 
-[<Tests>]
-let tests =
-    examples
+let private driver =
+    table
         "SpiffeCSIDriver"
         Kind.SpiffeCSIDriver
         (minimal Kind.SpiffeCSIDriver)
         (SpireAgentSpecs.socketPathRows "spec.agentSocketPath"
          @ driverNameRows "spec.pluginName"
          @ [ rejects "spec.agentSocketPath" (Ztwim.Kernel.Json.Bool false) "must be a string, not boolean" ])
+
+let tables = [ driver ]
+
+[<Tests>]
+let tests = tableTests driver

@@ -85,17 +85,13 @@ let private verificationRows =
           (set verification (set "hostCertFileName" (str "") hostCert))
           (Refused [ requiredFor "hostCertFileName" (Some(str "")) ]) ]
 
+let tables =
+    [ table "spec" Kind.SpireAgent (minimal Kind.SpireAgent) (socketPathRows "spec.socketPath" @ logRows @ attestors)
+      table
+          "workloadAttestorsVerification"
+          Kind.SpireAgent
+          (set verification (json "{}") (minimal Kind.SpireAgent))
+          verificationRows ]
+
 [<Tests>]
-let tests =
-    testList
-        "SpireAgent"
-        [ examples
-              "spec"
-              Kind.SpireAgent
-              (minimal Kind.SpireAgent)
-              (socketPathRows "spec.socketPath" @ logRows @ attestors)
-          examples
-              "workloadAttestorsVerification"
-              Kind.SpireAgent
-              (set verification (json "{}") (minimal Kind.SpireAgent))
-              verificationRows ]
+let tests = testList "SpireAgent" (tables |> List.map tableTests)

@@ -137,9 +137,8 @@ let private datastore =
       rejects "spec.datastore.connMaxLifetime" (Json.Number 1.5m) "must be an integer, not number" ]
     @ stringBoolRows "spec.datastore.disableMigration" false
 
-[<Tests>]
-let tests =
-    examples
+let private server =
+    table
         "SpireServer"
         Kind.SpireServer
         (minimal Kind.SpireServer)
@@ -150,6 +149,11 @@ let tests =
          @ subject
          @ persistence
          @ datastore)
+
+let tables = [ server ]
+
+[<Tests>]
+let tests = tableTests server
 
 [<Tests>]
 let durations =

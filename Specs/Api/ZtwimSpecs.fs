@@ -7,9 +7,8 @@ open Ztwim.Specs.Api.Examples
 
 let private dnsName = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
 
-[<Tests>]
-let tests =
-    examples
+let private ztwim =
+    table
         "ZeroTrustWorkloadIdentityManager"
         Kind.ZeroTrustWorkloadIdentityManager
         (minimal Kind.ZeroTrustWorkloadIdentityManager)
@@ -51,3 +50,8 @@ let tests =
                   [ FieldError.admission "spec.trustDomain" "is required" None
                     FieldError.admission "spec.clusterName" "is required" None ])
           rejects "spec" (str "x") "must be an object, not string" ]
+
+let tables = [ ztwim ]
+
+[<Tests>]
+let tests = tableTests ztwim

@@ -8,6 +8,7 @@ open System.Diagnostics
 open System.IO
 open System.Threading
 open Expecto
+open Ztwim.Specs
 
 let operandNamespace = "zero-trust-workload-identity-manager"
 let group = "operator.openshift.io"
@@ -20,19 +21,7 @@ let crPlurals =
       "spiffecsidrivers"
       "spireoidcdiscoveryproviders" ]
 
-let repoRoot () =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            failwith "no repository root above the test binary"
-        elif
-            Directory.Exists(Path.Combine(dir.FullName, "manifests", "crds"))
-            && Directory.Exists(Path.Combine(dir.FullName, "Host"))
-        then
-            dir.FullName
-        else
-            up dir.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
+let repoRoot () = Repository.root
 
 /// The configuration the Specs were built in (bin/<Configuration>/net10.0/), so the hosts are taken from the same.
 let configuration () =

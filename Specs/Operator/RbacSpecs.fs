@@ -12,17 +12,9 @@ open Ztwim.Kernel.Render
 open Ztwim.Kernel.Operands
 open Ztwim.Adapters.Cluster
 open Ztwim.Adapters.Files
+open Ztwim.Specs
 
-let private repo =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            failwith "repository root not found above the test binary"
-        elif File.Exists(Path.Combine(dir.FullName, "manifests", "kustomization.yaml")) then
-            dir.FullName
-        else
-            up dir.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
+let private repo = Repository.root
 
 let private read (path: string) =
     match ManifestReader.Read(File.ReadAllText(Path.Combine(repo, path))) with

@@ -10,20 +10,9 @@ open Ztwim.Kernel.Api
 open Ztwim.Kernel.Render
 open Ztwim.Kernel.Operands
 open Ztwim.Adapters.Files
+open Ztwim.Specs
 
-let private goldenDir =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            failwith "Specs/Golden not found"
-        else
-            let candidate = Path.Combine(dir.FullName, "Specs", "Golden")
-
-            if Directory.Exists candidate then
-                candidate
-            else
-                up dir.Parent
-
-    up (DirectoryInfo(AppContext.BaseDirectory))
+let private goldenDir = Repository.path "Specs/Golden"
 
 /// env.txt: NAME=VALUE lines; PLATFORM=kubernetes selects plain Kubernetes.
 let private environment (dir: string) =

@@ -287,7 +287,7 @@ let private issuerSpecs =
               expectAbsent "spec.path" r
           }
 
-          test "an issuer with a path: the host stays a host and the path goes to spec.path (DESIGN.md)" {
+          test "an issuer with a path: the host stays a host and the path goes to spec.path (ARCHITECTURE.md)" {
               let objects =
                   render (set "spec.jwtIssuer" (str "https://oidc.example.com/tenant-a/"))
 

@@ -1,5 +1,5 @@
 /// The differential oracle: what the upstream operator sent to a real API server for the manual's CRs
-/// (../shared/reference/upstream-objects/01-manual), and a field-by-field comparison with what ztwim renders.
+/// (Specs/Render/upstream-objects/01-manual), and a field-by-field comparison with what ztwim renders.
 module Ztwim.Specs.Render.Upstream
 
 open System.IO
@@ -10,22 +10,10 @@ open Ztwim.Kernel.Api
 open Ztwim.Kernel.Render
 open Ztwim.Kernel.Operands
 open Ztwim.Adapters.Files
+open Ztwim.Specs
 
-/// The reference folder, found above the test's binaries (the repository sits beside ../shared).
-let referenceDir =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            failwith "shared/reference/upstream-objects/01-manual not found"
-        else
-            let candidate =
-                Path.Combine(dir.FullName, "shared", "reference", "upstream-objects", "01-manual")
-
-            if Directory.Exists candidate then
-                candidate
-            else
-                up dir.Parent
-
-    up (DirectoryInfo(System.AppContext.BaseDirectory))
+/// The reference folder, test data in the repository (its README says where it comes from).
+let referenceDir = Repository.path "Specs/Render/upstream-objects/01-manual"
 
 let private read (name: string) =
     File.ReadAllText(Path.Combine(referenceDir, name))

@@ -5,7 +5,7 @@ open Expecto
 open Ztwim.Kernel.Api
 open Ztwim.Specs.Render.Upstream
 
-/// The differences DESIGN.md makes on purpose for this operand, each with its path and reason.
+/// The differences ARCHITECTURE.md makes on purpose for this operand, each with its path and reason.
 let allowances: Allowance list =
     let applied field =
         { Kind = "ConfigMap"

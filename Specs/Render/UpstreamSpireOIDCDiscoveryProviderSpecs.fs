@@ -5,13 +5,13 @@ open Expecto
 open Ztwim.Kernel.Api
 open Ztwim.Specs.Render.Upstream
 
-/// The differences DESIGN.md makes on purpose for this operand, each with its path and reason.
+/// The differences ARCHITECTURE.md makes on purpose for this operand, each with its path and reason.
 let allowances: Allowance list =
     [ { Kind = "Route"
         Name = "spire-oidc-discovery-provider"
         Path = "metadata.ownerReferences"
         Reason =
-          "DESIGN.md: Routes are owned by their CR, so that they go with it and orphans can be pruned; upstream's have no owner" }
+          "ARCHITECTURE.md: Routes are owned by their CR, so that they go with it and orphans can be pruned; upstream's have no owner" }
       { Kind = "ConfigMap"
         Name = "spire-spiffe-oidc-discovery-provider"
         Path = "metadata.annotations.ztwim.openshift.io/applied-*"

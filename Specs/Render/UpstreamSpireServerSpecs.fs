@@ -5,13 +5,13 @@ open Expecto
 open Ztwim.Kernel.Api
 open Ztwim.Specs.Render.Upstream
 
-/// The differences DESIGN.md makes on purpose for this operand, each with its path and reason.
+/// The differences ARCHITECTURE.md makes on purpose for this operand, each with its path and reason.
 let allowances: Allowance list =
     [ { Kind = "Service"
         Name = "spire-controller-manager-webhook"
         Path = "spec.selector.app.kubernetes.io/name"
         Reason =
-          "DESIGN.md: upstream selects name=spire-controller-manager, which matches no pod; ztwim selects the "
+          "ARCHITECTURE.md: upstream selects name=spire-controller-manager, which matches no pod; ztwim selects the "
           + "spire-server StatefulSet pod, which runs the controller manager" }
       { Kind = "ConfigMap"
         Name = "spire-server"

@@ -5,13 +5,9 @@ open Expecto
 open Ztwim.Kernel
 open Ztwim.Kernel.Render
 open Ztwim.Sim
+open Ztwim.Specs
 
-let private quickstart =
-    let rec up (dir: DirectoryInfo) =
-        let candidate = Path.Combine(dir.FullName, "Host", "Ztwim.Sim", "quickstart.yaml")
-        if File.Exists candidate then candidate else up dir.Parent
-
-    up (DirectoryInfo(System.AppContext.BaseDirectory))
+let private quickstart = Repository.path "Host/Ztwim.Sim/quickstart.yaml"
 
 let private run (mode: Mode) (output: Render.Output) (files: string list) =
     let lines = ResizeArray<string>()

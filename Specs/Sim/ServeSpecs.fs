@@ -11,6 +11,7 @@ open k8s.Autorest
 open k8s.Models
 open Ztwim.Adapters.Sim
 open Ztwim.Sim.Serve
+open Ztwim.Specs
 
 /// One server for the whole list (each test uses its own names), pods ready half a second after they start.
 let private server =
@@ -66,16 +67,7 @@ let private next (events: Collections.Generic.IAsyncEnumerator<struct (WatchEven
 
     events.Current
 
-let private repoRoot () =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            failwith "no repository root above the test binary"
-        elif Directory.Exists(Path.Combine(dir.FullName, "manifests", "crds")) then
-            dir.FullName
-        else
-            up dir.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
+let private repoRoot () = Repository.root
 
 let private kubectlPath =
     (Environment.GetEnvironmentVariable "PATH").Split(Path.PathSeparator)

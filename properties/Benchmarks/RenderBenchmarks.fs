@@ -10,11 +10,7 @@ open Ztwim.Adapters.Files
 
 /// The embedded quickstart of ztwim-sim: the documentation's example CRs.
 let private quickstart () =
-    let rec up (dir: DirectoryInfo) =
-        let candidate = Path.Combine(dir.FullName, "Host", "Ztwim.Sim", "quickstart.yaml")
-        if File.Exists candidate then candidate else up dir.Parent
-
-    match ManifestReader.Read(File.ReadAllText(up (DirectoryInfo(System.AppContext.BaseDirectory)))) with
+    match ManifestReader.Read(File.ReadAllText(Ztwim.Specs.Repository.path "Host/Ztwim.Sim/quickstart.yaml")) with
     | Ok docs -> docs |> List.choose (Crs.parse >> Result.toOption) |> Operands.ofResources
     | Error e -> failwith e
 

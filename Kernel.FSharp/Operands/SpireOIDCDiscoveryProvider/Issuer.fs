@@ -41,7 +41,7 @@ module Issuer =
             host + path
 
     /// The Route's host and path. Upstream puts the whole domain, path included, into spec.host, which the
-    /// Route API rejects; ztwim keeps the host there and moves the path to spec.path (DESIGN.md).
+    /// Route API rejects; ztwim keeps the host there and moves the path to spec.path (ARCHITECTURE.md).
     let routeTarget (issuer: string) =
         if issuer = "" then
             { Host = ""; Path = None }

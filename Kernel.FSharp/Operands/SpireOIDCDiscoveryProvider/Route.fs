@@ -9,7 +9,7 @@ type RouteInput =
       ExternalSecretRef: string option }
 
 /// Route spire-oidc-discovery-provider: exposes the provider at the issuer's address. Unlike upstream it is
-/// owned by the CR (so it is pruned with it) and keeps a path out of its host (DESIGN.md).
+/// owned by the CR (so it is pruned with it) and keeps a path out of its host (ARCHITECTURE.md).
 [<RequireQualifiedAccess>]
 module Route =
 
