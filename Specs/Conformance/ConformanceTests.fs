@@ -4,7 +4,7 @@ module Ztwim.Specs.Conformance.ConformanceTests
 
 open System
 open Expecto
-open k8s
+
 open Ztwim.Specs.Envtest
 open Ztwim.Specs.Conformance.ClusterUnderTest
 
@@ -27,16 +27,14 @@ let simulated =
               } ]
 
 // One namespace per test on the control plane the real-server suites share; our CRDs installed once.
-let private realTests (connect: Lazy<RealCluster.Connection * Kubernetes>) =
+let private realTests (connect: Lazy<RealCluster.Connection * ControlPlane.ControlPlane>) =
     let installed =
         lazy
             (task {
                 let clock = Diagnostics.Stopwatch.StartNew()
-                let connection, kubernetes = connect.Value
+                let _, plane = connect.Value
                 let started = clock.Elapsed.TotalSeconds
-                let! c = RealCluster.create connection
-                do! OurCrds.install kubernetes c.Client
-                do! RealCluster.dispose c
+                OurCrds.install plane (TimeSpan.FromSeconds 60.0)
 
                 printfn
                     "conformance (kube-apiserver): control plane ready after %.1f s, our CRDs served after %.1f s more"
@@ -69,5 +67,5 @@ let real =
                  { Kubeconfig = plane.AdminKubeconfig
                    EtcdUrl = plane.EtcdUrl
                    HasControllerManager = plane.HasControllerManager },
-                 plane.Kubernetes())
+                 plane)
         ))

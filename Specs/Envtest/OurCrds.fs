@@ -1,6 +1,6 @@
 /// Our CRDs (manifests/crds) on a real API server, installed as an administrator would: server-side apply, so
 /// that suites sharing one control plane can each install them, in any order, and get the same CRDs.
-module Ztwim.Specs.RealServer.OurCrds
+module Ztwim.Specs.Envtest.OurCrds
 
 open System
 open System.Diagnostics
