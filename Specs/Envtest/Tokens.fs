@@ -4,8 +4,6 @@
 module Ztwim.Specs.Envtest.Tokens
 
 open System
-open System.IO
-open System.Text
 open k8s
 open k8s.Models
 
@@ -25,26 +23,7 @@ let mint (k: IKubernetes) (ns: string) (serviceAccount: string) (validFor: TimeS
     | null -> failwithf "TokenRequest for %s/%s gave no token" ns serviceAccount
     | status -> status.Token
 
-/// Writes a kubeconfig that reaches `server` (trusting the CA, PEM) with the bearer token; returns its path.
-let writeKubeconfig (path: string) (server: string) (caPem: string) (user: string) (token: string) =
-    let ca = Convert.ToBase64String(Encoding.ASCII.GetBytes caPem)
-
-    // JSON is YAML: no quoting rules to get wrong for the token or the URL.
-    let text =
-        sprintf
-            """{"apiVersion":"v1","kind":"Config","clusters":[{"name":"envtest","cluster":{"server":"%s","certificate-authority-data":"%s"}}],"users":[{"name":"%s","user":{"token":"%s"}}],"contexts":[{"name":"%s","context":{"cluster":"envtest","user":"%s"}}],"current-context":"%s"}"""
-            server
-            ca
-            user
-            token
-            user
-            user
-            user
-
-    File.WriteAllText(path, text)
-    path
-
 /// A kubeconfig (at `path`) for the ServiceAccount, with a token valid for an hour.
 let kubeconfigFor (k: IKubernetes) (server: string) (caPem: string) (ns: string) (serviceAccount: string) (path: string) =
     let token = mint k ns serviceAccount (TimeSpan.FromHours 1.0)
-    writeKubeconfig path server caPem (userOf ns serviceAccount) token
+    Kubeconfig.write path server caPem (userOf ns serviceAccount) (Kubeconfig.BearerToken token)
