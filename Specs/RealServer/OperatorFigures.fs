@@ -52,6 +52,9 @@ let print (flow: string) (f: Figures) =
         (Audit.conflicts f.Requests).Length
         (Audit.forbidden f.Requests).Length
 
+    for r in Audit.conflicts f.Requests do
+        printfn "%s: conflict: %s" flow (Audit.describe r)
+
     printfn
         "%s: from the operator's start: first request %s, first write %s; every CR Ready %.1f s after kubectl apply of the samples; operator VmRSS %s"
         flow

@@ -16,14 +16,18 @@ open Ztwim.Specs.RealServer.OperatorFlow
 let private realServerClock = Stopwatch()
 
 // Pki.fs dates each certificate from its own "now", so a leaf made after a second boundary outlives the CA and
-// .NET refuses to sign it; until the harness dates them alike, a start that fails so is tried once more.
+// .NET refuses to sign it (on a busy machine, often); until the harness dates them alike, a start that fails so
+// is tried again, up to five times.
 let private startControlPlane (assets: Assets) (name: string) =
     let options: ControlPlane.Options = { Name = name; ControllerManager = true }
 
-    try
-        ControlPlane.start assets options
-    with e when e.Message.Contains "issuerCertificate.NotAfter" ->
-        ControlPlane.start assets options
+    let rec attempt n =
+        try
+            ControlPlane.start assets options
+        with e when n < 5 && e.Message.Contains "issuerCertificate.NotAfter" ->
+            attempt (n + 1)
+
+    attempt 1
 
 /// Starts a control plane, installs the operator and runs it until every CR is Ready; then the rest.
 let private flowOn (assets: Assets) (name: string) (platform: Platform) (rest: Flow -> Child -> unit) =
