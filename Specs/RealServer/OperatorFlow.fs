@@ -24,6 +24,10 @@ type Flow =
       Children: ResizeArray<Child>
       /// The operator's own kubeconfig (its ServiceAccount's token).
       Kubeconfig: string
+      /// The environment every operator of this flow starts with (OLM's OPERATOR_CONDITION_NAME on OpenShift).
+      Env: (string * string) list
+      /// The audit log's end before the operator first started.
+      Since: Audit.Mark
       Wall: Stopwatch }
 
     member f.Admin = f.Cp.AdminKubeconfig
@@ -41,14 +45,16 @@ let private describeAll (requests: Audit.Request list) =
     requests |> List.map Audit.describe |> String.concat "\n"
 
 /// Runs the step; when it fails, the failure carries every 403 the operator got since the flow began.
-let guarded (f: Flow) (since: Audit.Mark) (step: string) (body: unit -> 'a) : 'a =
+let guarded (f: Flow) (step: string) (body: unit -> 'a) : 'a =
     try
         body ()
     with e ->
-        let refused = Audit.forbidden (operatorRequests f since)
+        let refused = Audit.forbidden (operatorRequests f f.Since)
 
         let note =
-            if refused.IsEmpty then
+            if e.Message.Contains "(403)" then
+                "" // the failure is the refusals themselves
+            elif refused.IsEmpty then
                 "the operator was refused nothing (no 403 in the audit log)"
             else
                 sprintf "the operator was refused %d requests (403):\n%s" refused.Length (describeAll refused)
@@ -102,7 +108,7 @@ let private samplesDir () =
 
 /// The manual's five CRs applied with kubectl, then every CR Ready (polled, failing at once on a 403 or an
 /// exited operator, then confirmed with `kubectl wait`); the time it took.
-let applySamplesAndWaitReady (f: Flow) (operator: Child) (since: Audit.Mark) =
+let applySamplesAndWaitReady (f: Flow) (operator: Child) =
     let applied =
         succeeds
             f.Admin
@@ -114,7 +120,7 @@ let applySamplesAndWaitReady (f: Flow) (operator: Child) (since: Audit.Mark) =
 
     waitFor "every CR Ready=True" (TimeSpan.FromSeconds 60.0) 200 (fun () ->
         running operator
-        OperatorFigures.expectNoForbidden "converging" (operatorRequests f since)
+        OperatorFigures.expectNoForbidden "converging" (operatorRequests f f.Since)
 
         if crPlurals |> List.forall (isReady f) then Some() else None)
 
@@ -137,7 +143,7 @@ let applySamplesAndWaitReady (f: Flow) (operator: Child) (since: Audit.Mark) =
 let restartMakesNoWrite (f: Flow) (operator: Child) =
     operator.Stop(TimeSpan.FromSeconds 10.0)
     let mark = Audit.mark f.Cp.AuditLogPath
-    let again = startOperator "ztwim-operator (restarted)" f.Kubeconfig [] f.Children
+    let again = startOperator "ztwim-operator (restarted)" f.Kubeconfig f.Env f.Children
     waitSettled again (TimeSpan.FromSeconds 30.0)
     // The first reconciles are logged as they end; give the last one's requests time to reach the log.
     Thread.Sleep 1500
@@ -305,7 +311,7 @@ let createOnlyKeepsHandEdit (f: Flow) (operator: Child) =
     operator.Stop(TimeSpan.FromSeconds 10.0)
 
     let createOnly =
-        startOperator "ztwim-operator (create-only)" f.Kubeconfig [ "CREATE_ONLY_MODE", "true" ] f.Children
+        startOperator "ztwim-operator (create-only)" f.Kubeconfig (("CREATE_ONLY_MODE", "true") :: f.Env) f.Children
 
     waitSettled createOnly (TimeSpan.FromSeconds 30.0)
     let mark = Audit.mark f.Cp.AuditLogPath

@@ -16,12 +16,14 @@ open Ztwim.Specs.RealServer.OperatorFlow
 let private realServerClock = Stopwatch()
 
 // Pki.fs dates each certificate from its own "now", so a leaf made after a second boundary outlives the CA and
-// .NET refuses to sign it (on a busy machine, often); until the harness dates them alike, a start that fails so
-// is tried again, up to five times.
+// .NET refuses to sign it (on a busy machine, often: the RSA keys take time). Until the harness dates them
+// alike, each start begins just after a second boundary, and one that fails so is tried again, up to five times.
 let private startControlPlane (assets: Assets) (name: string) =
     let options: ControlPlane.Options = { Name = name; ControllerManager = true }
 
     let rec attempt n =
+        Threading.Thread.Sleep(1000 - DateTime.UtcNow.Millisecond)
+
         try
             ControlPlane.start assets options
         with e when n < 5 && e.Message.Contains "issuerCertificate.NotAfter" ->
@@ -52,22 +54,31 @@ let private flowOn (assets: Assets) (name: string) (platform: Platform) (rest: F
                   Dir = dir
                   Children = children
                   Kubeconfig = operatorKubeconfig cp dir
+                  Env =
+                    match platform with
+                    | OpenShift -> [ "OPERATOR_CONDITION_NAME", OperatorPlatform.operatorConditionName ]
+                    | Kubernetes -> []
+                  Since = Audit.mark cp.AuditLogPath
                   Wall = wall }
 
-            let since = Audit.mark cp.AuditLogPath
+            if platform = OpenShift then
+                OperatorPlatform.createOperatorCondition f
 
-            guarded f since "converging" (fun () ->
-                let startedAt = DateTimeOffset.UtcNow
-                let operator = startOperator "ztwim-operator" f.Kubeconfig [] children
-                let toReady = applySamplesAndWaitReady f operator since
+            let operator =
+                guarded f "converging" (fun () ->
+                    let startedAt = DateTimeOffset.UtcNow
+                    let operator = startOperator "ztwim-operator" f.Kubeconfig f.Env children
+                    let toReady = applySamplesAndWaitReady f operator
 
-                let figures =
-                    OperatorFigures.of' (operatorRequests f since) startedAt toReady (vmRss operator.Pid)
+                    let figures =
+                        OperatorFigures.of' (operatorRequests f f.Since) startedAt toReady (vmRss operator.Pid)
 
-                OperatorFigures.print name figures
-                rest f operator)
+                    OperatorFigures.print name figures
+                    operator)
 
-            OperatorFigures.expectNoForbidden name (operatorRequests f since)
+            rest f operator
+
+            OperatorFigures.expectNoForbidden name (operatorRequests f f.Since)
 
             match nodes.Errors with
             | [] -> ()
@@ -79,11 +90,9 @@ let private flowOn (assets: Assets) (name: string) (platform: Platform) (rest: F
         printfn "real-server operator flows so far: %.1f s" realServerClock.Elapsed.TotalSeconds
 
 let private openShift (f: Flow) (operator: Child) =
-    let since = Audit.mark f.Cp.AuditLogPath
+    let step name body = guarded f name body
 
-    let step name body =
-        guarded f since name (fun () -> body ())
-
+    step "OpenShift's objects" (fun () -> OperatorPlatform.openShift f)
     let operator = step "restart" (fun () -> restartMakesNoWrite f operator)
     step "hand edit of the agent image" (fun () -> imageEditReverted f operator)
     step "managed-by label removed" (fun () -> labelRepairedWithOneWrite f operator)
@@ -103,9 +112,17 @@ let private openShift (f: Flow) (operator: Child) =
     createOnly.Stop(TimeSpan.FromSeconds 10.0)
 
 let private kubernetes (f: Flow) (operator: Child) =
-    let since = Audit.mark f.Cp.AuditLogPath
-    let again = guarded f since "restart" (fun () -> restartMakesNoWrite f operator)
-    again.Stop(TimeSpan.FromSeconds 10.0)
+    let step name body = guarded f name body
+
+    step "plain Kubernetes's objects" (fun () -> OperatorPlatform.kubernetes f)
+    let operator = step "restart" (fun () -> restartMakesNoWrite f operator)
+    step "hand edit of the agent image" (fun () -> imageEditReverted f operator)
+    step "managed-by label removed" (fun () -> labelRepairedWithOneWrite f operator)
+
+    step "TTL relation" (fun () ->
+        rejectedAtAdmission f "spireserver" """{"spec":{"defaultJWTValidity":"48h"}}""" "spec.caValidity")
+
+    operator.Stop(TimeSpan.FromSeconds 10.0)
 
 [<Tests>]
 let tests =
@@ -118,7 +135,7 @@ let tests =
            else
                ptest "OpenShift-shaped (kubectl is not on PATH)" { () })
           (if onPath "kubectl" then
-               test "plain Kubernetes: installed with kubectl, the manual's CRs Ready, 0 writes on restart" {
+               test "plain Kubernetes: installed with kubectl, the manual's CRs Ready, self-signed serving certificate, 0 writes on restart, edits reverted, admission rejects" {
                    flowOn assets "operator-kubernetes" Kubernetes kubernetes
                }
            else
