@@ -73,6 +73,8 @@ let private makeLeaf
     request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false))
     sans |> Option.iter (fun b -> request.CertificateExtensions.Add(b.Build()))
     let notBefore, notAfter = validity ()
+    // Made a moment after the CA, a leaf must still not outlive it (.NET refuses to sign one that would).
+    let notAfter = min notAfter (DateTimeOffset ca.NotAfter)
     use cert = request.Create(ca, notBefore, notAfter, serial ())
     pair cert key
 
