@@ -103,6 +103,42 @@ let waitAllReady (f: Flow) (operator: Child) (what: string) =
         running operator
         if crPlurals |> List.forall (isReady f) then Some() else None)
 
+/// Waits until the DaemonSet's rollout is over (every pod updated, ready and available) and the operator has
+/// written nothing for a while: what it reports about a rollout comes after the rollout.
+let waitRolledOutAndQuiet (f: Flow) (operator: Child) (daemonSet: string) =
+    let status () =
+        jsonpath
+            f
+            [ "daemonset"; daemonSet; "-n"; operandNamespace ]
+            "{.metadata.generation} {.status.observedGeneration} {.status.desiredNumberScheduled} {.status.updatedNumberScheduled} {.status.numberReady} {.status.numberAvailable}"
+
+    waitFor (sprintf "the DaemonSet %s to roll out" daemonSet) (TimeSpan.FromSeconds 30.0) 200 (fun () ->
+        running operator
+
+        match (status ()).Split ' ' with
+        | [| generation; observed; desired; updated; ready; available |] when
+            generation = observed
+            && desired <> "0"
+            && List.forall ((=) desired) [ updated; ready; available ]
+            ->
+            Some()
+        | _ -> None)
+
+    let quiet = TimeSpan.FromSeconds 1.5
+
+    waitFor "the operator to stop writing" (TimeSpan.FromSeconds 30.0) 200 (fun () ->
+        running operator
+
+        let last =
+            operatorRequests f f.Since
+            |> List.filter Audit.isWrite
+            |> List.tryLast
+            |> Option.map (fun r -> r.Received)
+
+        match last with
+        | Some t when DateTimeOffset.UtcNow - t < quiet -> None
+        | _ -> Some())
+
 let private samplesDir () =
     Path.Combine(repoRoot (), "manifests", "samples")
 
@@ -149,7 +185,7 @@ let restartMakesNoWrite (f: Flow) (operator: Child) =
     Thread.Sleep 1500
     let requests = operatorRequests f mark
     let writes = requests |> List.filter Audit.isWrite
-    Expect.isEmpty (writes |> List.map Audit.describe) "the restarted operator writes nothing (audit log)"
+    Expect.equal (writes |> List.map Audit.describe) [] "the restarted operator writes nothing (audit log)"
 
     printfn
         "%s: restarted operator: %d requests (%s), 0 writes"
@@ -187,7 +223,8 @@ let imageEditReverted (f: Flow) (operator: Child) =
         if agentImage f = original then Some() else None)
 
     let revertedAfter = clock.Elapsed
-    // Two rollouts (the edit's and the revert's) run through the node stand-in; the CRs report them.
+    // Two rollouts (the edit's and the revert's) run through the node stand-in; the CRs report them after.
+    waitRolledOutAndQuiet f operator "spire-agent"
     waitAllReady f operator "the agent's image was put back"
     let writes = writesSince f mark
 
@@ -256,7 +293,15 @@ let labelRepairedWithOneWrite (f: Flow) (operator: Child) =
         (sprintf "the label is repaired with one write; %s" (statusChanges before (statuses f)))
 
     Expect.equal writes.Length 1 "the label is repaired with exactly one write"
-    printfn "%s: removed label repaired with 1 write: %s" f.Name (Audit.describe writes.Head)
+    let requests = operatorRequests f mark
+
+    printfn
+        "%s: removed label repaired with 1 write: %s; the operator's requests meanwhile: %s"
+        f.Name
+        (Audit.describe writes.Head)
+        (requests
+         |> List.map (fun r -> sprintf "%s %s %d" r.Verb (Audit.resourceName r) r.Code)
+         |> String.concat ", ")
 
 /// `kubectl patch` as the administrator that must be refused at admission, naming the field.
 let rejectedAtAdmission (f: Flow) (resource: string) (patch: string) (field: string) =
@@ -333,6 +378,6 @@ let createOnlyKeepsHandEdit (f: Flow) (operator: Child) =
     let daemonSetWrites =
         writesSince f mark |> List.filter (fun r -> r.Resource = "daemonsets")
 
-    Expect.isEmpty (daemonSetWrites |> List.map Audit.describe) "create-only mode writes no DaemonSet"
+    Expect.equal (daemonSetWrites |> List.map Audit.describe) [] "create-only mode writes no DaemonSet"
     printfn "%s: create-only operator left the hand-edited image in place" f.Name
     createOnly
