@@ -236,6 +236,37 @@ let imageEditReverted (f: Flow) (operator: Child) =
         writes.Length
         (writes |> List.map Audit.resourceName |> String.concat ", ")
 
+/// A spec change that changes the SPIRE server's config rolls its StatefulSet: the pod is replaced (which takes
+/// the node stand-in finalising the old one) and the CRs are Ready again.
+let serverConfigChangeRollsOut (f: Flow) (operator: Child) =
+    let pod () =
+        jsonpath f [ "pod"; "spire-server-0"; "-n"; operandNamespace ] "{.metadata.uid}"
+
+    let before = pod ()
+    let clock = Stopwatch.StartNew()
+
+    succeeds f.Admin [ "patch"; "spireserver"; "cluster"; "--type=merge"; "-p"; """{"spec":{"logLevel":"debug"}}""" ]
+    |> ignore
+
+    waitFor "the SPIRE server's pod to be replaced and the StatefulSet rolled out" (TimeSpan.FromSeconds 30.0) 200 (fun () ->
+        running operator
+
+        let rollout =
+            jsonpath
+                f
+                [ "statefulset"; "spire-server"; "-n"; operandNamespace ]
+                "{.status.currentRevision} {.status.updateRevision} {.status.readyReplicas} {.spec.replicas}"
+
+        match rollout.Split ' ' with
+        | [| current; update; ready; replicas |] when current = update && ready = replicas ->
+            match pod () with
+            | uid when uid <> "" && uid <> before -> Some()
+            | _ -> None
+        | _ -> None)
+
+    waitAllReady f operator "the SPIRE server rolled out"
+    printfn "%s: logLevel debug rolled the SPIRE server's StatefulSet in %.2f s" f.Name clock.Elapsed.TotalSeconds
+
 let private managedBy (f: Flow) =
     jsonpath
         f

@@ -96,6 +96,7 @@ let private openShift (f: Flow) (operator: Child) =
     let operator = step "restart" (fun () -> restartMakesNoWrite f operator)
     step "hand edit of the agent image" (fun () -> imageEditReverted f operator)
     step "managed-by label removed" (fun () -> labelRepairedWithOneWrite f operator)
+    step "SPIRE server config change" (fun () -> serverConfigChangeRollsOut f operator)
 
     step "immutable trustDomain" (fun () ->
         rejectedAtAdmission
@@ -118,6 +119,7 @@ let private kubernetes (f: Flow) (operator: Child) =
     let operator = step "restart" (fun () -> restartMakesNoWrite f operator)
     step "hand edit of the agent image" (fun () -> imageEditReverted f operator)
     step "managed-by label removed" (fun () -> labelRepairedWithOneWrite f operator)
+    step "SPIRE server config change" (fun () -> serverConfigChangeRollsOut f operator)
 
     step "TTL relation" (fun () ->
         rejectedAtAdmission f "spireserver" """{"spec":{"defaultJWTValidity":"48h"}}""" "spec.caValidity")
