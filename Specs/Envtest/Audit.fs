@@ -10,23 +10,26 @@ open System.Text.Json
 
 /// One request as the API server recorded it.
 type Request =
-    { User: string
-      Verb: string
-      /// "" for the core group.
-      Group: string
-      /// "" for a non-resource URL such as /apis.
-      Resource: string
-      Subresource: string
-      Namespace: string
-      Name: string
-      Code: int
-      Uri: string
-      Received: DateTimeOffset }
+    {
+        User: string
+        Verb: string
+        /// "" for the core group.
+        Group: string
+        /// "" for a non-resource URL such as /apis.
+        Resource: string
+        Subresource: string
+        Namespace: string
+        Name: string
+        Code: int
+        Uri: string
+        Received: DateTimeOffset
+    }
 
 /// A position in the audit log: the requests after it are the ones made since.
 type Mark = Mark of int64
 
-let private writeVerbs = set [ "create"; "update"; "patch"; "delete"; "deletecollection" ]
+let private writeVerbs =
+    set [ "create"; "update"; "patch"; "delete"; "deletecollection" ]
 
 /// Whether the request changes something (create, update, patch, delete).
 let isWrite (r: Request) = writeVerbs.Contains r.Verb

@@ -13,11 +13,13 @@ open k8s
 open k8s.Models
 
 type Options =
-    { Count: int
-      /// How long after binding a pod is reported Running and Ready.
-      ReadyAfter: TimeSpan
-      /// How often pods are looked at.
-      Interval: TimeSpan }
+    {
+        Count: int
+        /// How long after binding a pod is reported Running and Ready.
+        ReadyAfter: TimeSpan
+        /// How often pods are looked at.
+        Interval: TimeSpan
+    }
 
 let defaults =
     { Count = 3
@@ -46,10 +48,7 @@ let private register (k: IKubernetes) (i: int) =
     let node =
         V1Node(
             Metadata =
-                V1ObjectMeta(
-                    Name = name,
-                    Labels = dict [ "kubernetes.io/hostname", name; "kubernetes.io/os", "linux" ]
-                ),
+                V1ObjectMeta(Name = name, Labels = dict [ "kubernetes.io/hostname", name; "kubernetes.io/os", "linux" ]),
             Status =
                 V1NodeStatus(
                     Conditions =
@@ -72,8 +71,7 @@ let private register (k: IKubernetes) (i: int) =
     // The API server taints every new Node not-ready until a node controller looks; nothing need wait for that.
     let patch = """{"spec":{"taints":null}}"""
 
-    k.CoreV1.PatchNode(V1Patch(patch, V1Patch.PatchType.MergePatch), name)
-    |> ignore
+    k.CoreV1.PatchNode(V1Patch(patch, V1Patch.PatchType.MergePatch), name) |> ignore
 
     let lease =
         V1Lease(
@@ -89,8 +87,7 @@ let private register (k: IKubernetes) (i: int) =
     k.CoordinationV1.CreateNamespacedLease(lease, leaseNamespace) |> ignore
 
 let private renew (k: IKubernetes) (i: int) =
-    let patch =
-        sprintf """{"spec":{"renewTime":"%s"}}""" (microTime DateTime.UtcNow)
+    let patch = sprintf """{"spec":{"renewTime":"%s"}}""" (microTime DateTime.UtcNow)
 
     k.CoordinationV1.PatchNamespacedLease(V1Patch(patch, V1Patch.PatchType.MergePatch), nodeName i, leaseNamespace)
     |> ignore
@@ -225,8 +222,7 @@ type NodeStandIn(k: IKubernetes, options: Options) =
         let pods = k.CoreV1.ListPodForAllNamespaces()
 
         for pod in pods.Items do
-            let what =
-                sprintf "pod %s/%s" pod.Metadata.NamespaceProperty pod.Metadata.Name
+            let what = sprintf "pod %s/%s" pod.Metadata.NamespaceProperty pod.Metadata.Name
 
             try
                 if pod.Metadata.DeletionTimestamp.HasValue then

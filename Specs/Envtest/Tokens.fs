@@ -14,7 +14,9 @@ let userOf (ns: string) (serviceAccount: string) =
 /// A token for the ServiceAccount, valid for the given time (the API server's minimum is ten minutes).
 let mint (k: IKubernetes) (ns: string) (serviceAccount: string) (validFor: TimeSpan) : string =
     let request =
-        Authenticationv1TokenRequest(Spec = V1TokenRequestSpec(ExpirationSeconds = Nullable(int64 validFor.TotalSeconds)))
+        Authenticationv1TokenRequest(
+            Spec = V1TokenRequestSpec(ExpirationSeconds = Nullable(int64 validFor.TotalSeconds))
+        )
 
     let answer =
         k.CoreV1.CreateNamespacedServiceAccountToken(request, serviceAccount, ns)
@@ -24,6 +26,13 @@ let mint (k: IKubernetes) (ns: string) (serviceAccount: string) (validFor: TimeS
     | status -> status.Token
 
 /// A kubeconfig (at `path`) for the ServiceAccount, with a token valid for an hour.
-let kubeconfigFor (k: IKubernetes) (server: string) (caPem: string) (ns: string) (serviceAccount: string) (path: string) =
+let kubeconfigFor
+    (k: IKubernetes)
+    (server: string)
+    (caPem: string)
+    (ns: string)
+    (serviceAccount: string)
+    (path: string)
+    =
     let token = mint k ns serviceAccount (TimeSpan.FromHours 1.0)
     Kubeconfig.write path server caPem (userOf ns serviceAccount) (Kubeconfig.BearerToken token)

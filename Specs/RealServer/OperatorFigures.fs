@@ -8,13 +8,15 @@ open Expecto
 open Ztwim.Specs.Envtest
 
 type Figures =
-    { Requests: Audit.Request list
-      /// From the operator's start to its first request and its first write.
-      FirstRequest: TimeSpan option
-      FirstWrite: TimeSpan option
-      /// From the samples applied to every CR Ready.
-      ToReady: TimeSpan
-      Rss: string }
+    {
+        Requests: Audit.Request list
+        /// From the operator's start to its first request and its first write.
+        FirstRequest: TimeSpan option
+        FirstWrite: TimeSpan option
+        /// From the samples applied to every CR Ready.
+        ToReady: TimeSpan
+        Rss: string
+    }
 
 let of' (requests: Audit.Request list) (startedAt: DateTimeOffset) (toReady: TimeSpan) (rss: string) =
     let after (r: Audit.Request) = r.Received - startedAt

@@ -17,18 +17,20 @@ open Ztwim.Specs.RealServer.OperatorInstall
 
 /// One flow's cluster and processes.
 type Flow =
-    { Name: string
-      Cp: ControlPlane
-      Platform: Platform
-      Dir: string
-      Children: ResizeArray<Child>
-      /// The operator's own kubeconfig (its ServiceAccount's token).
-      Kubeconfig: string
-      /// The environment every operator of this flow starts with (OLM's OPERATOR_CONDITION_NAME on OpenShift).
-      Env: (string * string) list
-      /// The audit log's end before the operator first started.
-      Since: Audit.Mark
-      Wall: Stopwatch }
+    {
+        Name: string
+        Cp: ControlPlane
+        Platform: Platform
+        Dir: string
+        Children: ResizeArray<Child>
+        /// The operator's own kubeconfig (its ServiceAccount's token).
+        Kubeconfig: string
+        /// The environment every operator of this flow starts with (OLM's OPERATOR_CONDITION_NAME on OpenShift).
+        Env: (string * string) list
+        /// The audit log's end before the operator first started.
+        Since: Audit.Mark
+        Wall: Stopwatch
+    }
 
     member f.Admin = f.Cp.AdminKubeconfig
 
@@ -101,7 +103,11 @@ let jsonpath (f: Flow) (args: string list) (path: string) =
 let waitAllReady (f: Flow) (operator: Child) (what: string) =
     waitFor (sprintf "every CR Ready again after %s" what) (TimeSpan.FromSeconds 30.0) 200 (fun () ->
         running operator
-        if crPlurals |> List.forall (isReady f) then Some() else None)
+
+        if crPlurals |> List.forall (isReady f) then
+            Some()
+        else
+            None)
 
 /// Waits until the DaemonSet's rollout is over (every pod updated, ready and available) and the operator has
 /// written nothing for a while: what it reports about a rollout comes after the rollout.
@@ -158,7 +164,10 @@ let applySamplesAndWaitReady (f: Flow) (operator: Child) =
         running operator
         OperatorFigures.expectNoForbidden "converging" (operatorRequests f f.Since)
 
-        if crPlurals |> List.forall (isReady f) then Some() else None)
+        if crPlurals |> List.forall (isReady f) then
+            Some()
+        else
+            None)
 
     let toReady = clock.Elapsed
 
@@ -187,11 +196,7 @@ let restartMakesNoWrite (f: Flow) (operator: Child) =
     let writes = requests |> List.filter Audit.isWrite
     Expect.equal (writes |> List.map Audit.describe) [] "the restarted operator writes nothing (audit log)"
 
-    printfn
-        "%s: restarted operator: %d requests (%s), 0 writes"
-        f.Name
-        requests.Length
-        (Audit.verbCounts requests)
+    printfn "%s: restarted operator: %d requests (%s), 0 writes" f.Name requests.Length (Audit.verbCounts requests)
 
     again
 
@@ -245,24 +250,35 @@ let serverConfigChangeRollsOut (f: Flow) (operator: Child) =
     let before = pod ()
     let clock = Stopwatch.StartNew()
 
-    succeeds f.Admin [ "patch"; "spireserver"; "cluster"; "--type=merge"; "-p"; """{"spec":{"logLevel":"debug"}}""" ]
+    succeeds
+        f.Admin
+        [ "patch"
+          "spireserver"
+          "cluster"
+          "--type=merge"
+          "-p"
+          """{"spec":{"logLevel":"debug"}}""" ]
     |> ignore
 
-    waitFor "the SPIRE server's pod to be replaced and the StatefulSet rolled out" (TimeSpan.FromSeconds 30.0) 200 (fun () ->
-        running operator
+    waitFor
+        "the SPIRE server's pod to be replaced and the StatefulSet rolled out"
+        (TimeSpan.FromSeconds 30.0)
+        200
+        (fun () ->
+            running operator
 
-        let rollout =
-            jsonpath
-                f
-                [ "statefulset"; "spire-server"; "-n"; operandNamespace ]
-                "{.status.currentRevision} {.status.updateRevision} {.status.readyReplicas} {.spec.replicas}"
+            let rollout =
+                jsonpath
+                    f
+                    [ "statefulset"; "spire-server"; "-n"; operandNamespace ]
+                    "{.status.currentRevision} {.status.updateRevision} {.status.readyReplicas} {.spec.replicas}"
 
-        match rollout.Split ' ' with
-        | [| current; update; ready; replicas |] when current = update && ready = replicas ->
-            match pod () with
-            | uid when uid <> "" && uid <> before -> Some()
-            | _ -> None
-        | _ -> None)
+            match rollout.Split ' ' with
+            | [| current; update; ready; replicas |] when current = update && ready = replicas ->
+                match pod () with
+                | uid when uid <> "" && uid <> before -> Some()
+                | _ -> None
+            | _ -> None)
 
     waitAllReady f operator "the SPIRE server rolled out"
     printfn "%s: logLevel debug rolled the SPIRE server's StatefulSet in %.2f s" f.Name clock.Elapsed.TotalSeconds
@@ -394,7 +410,14 @@ let createOnlyKeepsHandEdit (f: Flow) (operator: Child) =
     let edited = "example.invalid/hand-edited:2"
     let before = reconciles createOnly
 
-    succeeds f.Admin [ "set"; "image"; "-n"; operandNamespace; "daemonset/spire-agent"; "spire-agent=" + edited ]
+    succeeds
+        f.Admin
+        [ "set"
+          "image"
+          "-n"
+          operandNamespace
+          "daemonset/spire-agent"
+          "spire-agent=" + edited ]
     |> ignore
 
     // The edit is an event the agent's controller reconciles; once it has, plus a moment, nothing may have moved.

@@ -52,7 +52,10 @@ let install (cp: ControlPlane) (platform: Platform) =
 
     let operatorDir = Path.Combine(root, "manifests", "operator")
 
-    succeeds admin [ "apply"; yield! files (rbacFiles |> List.map (fun f -> Path.Combine(operatorDir, f))) ]
+    succeeds
+        admin
+        [ "apply"
+          yield! files (rbacFiles |> List.map (fun f -> Path.Combine(operatorDir, f))) ]
 
 /// A kubeconfig in `dir` with a token of the operator's ServiceAccount.
 let operatorKubeconfig (cp: ControlPlane) (dir: string) =

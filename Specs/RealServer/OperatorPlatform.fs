@@ -14,13 +14,13 @@ let operatorConditionName = "zero-trust-workload-identity-manager.v1.0.0"
 
 let private oidcSecret = "oidc-serving-cert"
 
-let private serviceCaAnnotation = "service.beta.openshift.io/serving-cert-secret-name"
+let private serviceCaAnnotation =
+    "service.beta.openshift.io/serving-cert-secret-name"
 
 /// `kubectl apply` of the OperatorCondition as OLM makes it (at v2, its storage version), before the operator
 /// starts.
 let createOperatorCondition (f: Flow) =
-    let manifest =
-        System.IO.Path.Combine(f.Dir, "operator-condition.yaml")
+    let manifest = System.IO.Path.Combine(f.Dir, "operator-condition.yaml")
 
     System.IO.File.WriteAllText(
         manifest,
@@ -57,7 +57,10 @@ let openShift (f: Flow) =
     let upgradeable =
         jsonpath
             f
-            [ "operatorconditions.v2.operators.coreos.com"; operatorConditionName; "-n"; operandNamespace ]
+            [ "operatorconditions.v2.operators.coreos.com"
+              operatorConditionName
+              "-n"
+              operandNamespace ]
             "{.spec.conditions[?(@.type==\"Upgradeable\")].status}"
 
     Expect.equal upgradeable "True" "the ZTWIM's Upgradeable condition is mirrored onto OLM's OperatorCondition"

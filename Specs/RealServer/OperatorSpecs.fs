@@ -19,7 +19,9 @@ let private realServerClock = Stopwatch()
 // .NET refuses to sign it (on a busy machine, often: the RSA keys take time). Until the harness dates them
 // alike, each start begins just after a second boundary, and one that fails so is tried again, up to five times.
 let private startControlPlane (assets: Assets) (name: string) =
-    let options: ControlPlane.Options = { Name = name; ControllerManager = true }
+    let options: ControlPlane.Options =
+        { Name = name
+          ControllerManager = true }
 
     let rec attempt n =
         Threading.Thread.Sleep(1000 - DateTime.UtcNow.Millisecond)
@@ -109,7 +111,10 @@ let private openShift (f: Flow) (operator: Child) =
         rejectedAtAdmission f "spireserver" """{"spec":{"defaultX509Validity":"48h"}}""" "spec.caValidity")
 
     step "managedRoute false" (fun () -> unmanagedRouteStaysReady f operator)
-    let createOnly = step "create-only mode" (fun () -> createOnlyKeepsHandEdit f operator)
+
+    let createOnly =
+        step "create-only mode" (fun () -> createOnlyKeepsHandEdit f operator)
+
     createOnly.Stop(TimeSpan.FromSeconds 10.0)
 
 let private kubernetes (f: Flow) (operator: Child) =
@@ -137,7 +142,8 @@ let tests =
            else
                ptest "OpenShift-shaped (kubectl is not on PATH)" { () })
           (if onPath "kubectl" then
-               test "plain Kubernetes: installed with kubectl, the manual's CRs Ready, self-signed serving certificate, 0 writes on restart, edits reverted, admission rejects" {
+               test
+                   "plain Kubernetes: installed with kubectl, the manual's CRs Ready, self-signed serving certificate, 0 writes on restart, edits reverted, admission rejects" {
                    flowOn assets "operator-kubernetes" Kubernetes kubernetes
                }
            else
