@@ -193,6 +193,8 @@ let restartMakesNoWrite (f: Flow) (operator: Child) =
     // The first reconciles are logged as they end; give the last one's requests time to reach the log.
     Thread.Sleep 1500
     let requests = operatorRequests f mark
+    // Nothing recorded under the operator's user would make "no write" vacuous (an operator run as someone else).
+    Expect.isNonEmpty requests "the audit log records the restarted operator's requests under its ServiceAccount"
     let writes = requests |> List.filter Audit.isWrite
     Expect.equal (writes |> List.map Audit.describe) [] "the restarted operator writes nothing (audit log)"
 
@@ -232,6 +234,11 @@ let imageEditReverted (f: Flow) (operator: Child) =
     waitRolledOutAndQuiet f operator "spire-agent"
     waitAllReady f operator "the agent's image was put back"
     let writes = writesSince f mark
+
+    Expect.exists
+        writes
+        (fun r -> r.Resource = "daemonsets" && r.Name = "spire-agent")
+        "the audit log records the operator's write that put the image back"
 
     printfn
         "%s: hand-edited agent image put back after %.2f s, every CR Ready again after %.2f s, with %d writes (%s)"
