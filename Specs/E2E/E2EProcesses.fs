@@ -112,6 +112,16 @@ type Child(name: string, start: ProcessStartInfo) =
 
             proc.Dispose()
 
+/// A process's resident memory (VmRSS), as /proc reports it.
+let vmRss (pid: int) =
+    try
+        File.ReadAllLines(sprintf "/proc/%d/status" pid)
+        |> Array.tryFind (fun l -> l.StartsWith "VmRSS:")
+        |> Option.map (fun l -> l.Substring(6).Trim())
+        |> Option.defaultValue "?"
+    with _ ->
+        "?"
+
 /// `dotnet exec [--runtimeconfig FILE] DLL ARGS` with the environment added.
 let dotnet (runtimeConfig: string option) (dll: string) (args: string list) (env: (string * string) list) =
     let start = ProcessStartInfo "dotnet"

@@ -9,52 +9,7 @@ open System.Diagnostics
 open System.IO
 open Expecto
 open Ztwim.Specs.E2E.E2EProcesses
-
-let private onPath (program: string) =
-    (Environment.GetEnvironmentVariable "PATH"
-     |> Option.ofObj
-     |> Option.defaultValue "")
-        .Split
-        ':'
-    |> Array.exists (fun dir -> dir <> "" && File.Exists(Path.Combine(dir, program)))
-
-/// `kubectl ARGS` against the kubeconfig: exit code and the output (stdout then stderr).
-let private kubectl (kubeconfig: string) (args: string list) =
-    let start = ProcessStartInfo "kubectl"
-
-    for a in "--kubeconfig" :: kubeconfig :: args do
-        start.ArgumentList.Add a
-
-    start.RedirectStandardOutput <- true
-    start.RedirectStandardError <- true
-    use p = Process.Start start
-    let out = p.StandardOutput.ReadToEndAsync()
-    let err = p.StandardError.ReadToEndAsync()
-
-    if not (p.WaitForExit 120_000) then
-        p.Kill true
-        failtestf "kubectl %s did not finish in 2 minutes" (String.concat " " args)
-
-    p.ExitCode, out.Result + err.Result
-
-let private succeeds (kubeconfig: string) (args: string list) =
-    match kubectl kubeconfig args with
-    | 0, output -> output
-    | code, output -> failtestf "kubectl %s exited %d:\n%s" (String.concat " " args) code output
-
-let private samples =
-    [ "ztwim.yaml"
-      "spire-server.yaml"
-      "spire-agent.yaml"
-      "spiffe-csi-driver.yaml"
-      "spire-oidc-discovery-provider.yaml" ]
-
-let private crs =
-    [ "zerotrustworkloadidentitymanagers/cluster"
-      "spireservers/cluster"
-      "spireagents/cluster"
-      "spiffecsidrivers/cluster"
-      "spireoidcdiscoveryproviders/cluster" ]
+open Ztwim.Specs.E2E.Kubectl
 
 /// The flow on the cluster a shipped scenario's setup describes (OpenShift without one); `after` checks more.
 let private flowOn (scenario: string option) (after: string -> unit) =

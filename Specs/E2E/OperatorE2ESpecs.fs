@@ -119,15 +119,6 @@ let private count (http: HttpClient) (kind: string) =
     | Some list -> List.length (items list)
     | None -> 0
 
-let private vmRss (pid: int) =
-    try
-        File.ReadAllLines(sprintf "/proc/%d/status" pid)
-        |> Array.tryFind (fun l -> l.StartsWith "VmRSS:")
-        |> Option.map (fun l -> l.Substring(6).Trim())
-        |> Option.defaultValue "?"
-    with _ ->
-        "?"
-
 /// The sum of WriteCount over a child's "Reconciled ..." log events (compact JSON lines).
 let private loggedWrites (c: Child) =
     c.Lines
