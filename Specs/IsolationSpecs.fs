@@ -69,8 +69,10 @@ let private readsOtherVariable (_: Source) (line: string) =
 let private escapes: Escape list =
     [ { Name = "names ../shared"
         Matches = matching @"\.\.[/\\]shared" }
+      // "shared" alone is a fine word (a ConfigMap key, say); as an argument of a path or file call, or between
+      // slashes, it is the workspace folder.
       { Name = "has a \"shared\" path segment"
-        Matches = matching @"""shared""|[/\\]shared[/\\""]" }
+        Matches = matching @"(Path|Directory|File|DirectoryInfo)\.?\w*\s*\(.*""shared""|[/\\]shared[/\\""]" }
       { Name = "names an absolute path of this machine (/work, /root, /home)"
         Matches = matching @"""(/work|/root|/home)(/|"")" }
       { Name = "combines a path with \"..\""
