@@ -24,12 +24,14 @@ internal static class ObjectScope
         ("cert-manager.io", "Certificate"), ("cert-manager.io", "Issuer"),
     ];
 
-    // The kinds a real API server keeps a metadata.generation for: the workloads, pods, webhook configurations and
-    // every custom kind; ConfigMaps, Secrets, Services, RBAC and the rest have none.
+    // The kinds a real API server keeps a metadata.generation for (seen on kube-apiserver v1.36): the workloads, pods,
+    // webhook configurations, PodDisruptionBudgets, Jobs and every custom kind; ConfigMaps, Secrets, Services, RBAC,
+    // CSIDrivers and the rest have none.
     private static readonly HashSet<(string, string)> WithGeneration =
     [
         ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "Deployment"), ("", "Pod"),
         ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+        ("policy", "PodDisruptionBudget"), ("batch", "Job"),
     ];
 
     public static bool HasStatusSubresource(ResourceType type) =>

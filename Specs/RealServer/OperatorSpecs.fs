@@ -77,14 +77,20 @@ let private flowOn (assets: Assets) (name: string) (platform: Platform) (rest: F
         realServerClock.Stop()
         printfn "real-server operator flows so far: %.1f s" realServerClock.Elapsed.TotalSeconds
 
-let private openShift (f: Flow) (operator: Child) =
+/// What both platforms go through once their own objects are checked; the operator that runs afterwards.
+let private restartAndRepairs (f: Flow) (operator: Child) =
     let step name body = guarded f name body
-
-    step "OpenShift's objects" (fun () -> OperatorPlatform.openShift f)
     let operator = step "restart" (fun () -> restartMakesNoWrite f operator)
     step "hand edit of the agent image" (fun () -> imageEditReverted f operator)
     step "managed-by label removed" (fun () -> labelRepairedWithOneWrite f operator)
     step "SPIRE server config change" (fun () -> serverConfigChangeRollsOut f operator)
+    operator
+
+let private openShift (f: Flow) (operator: Child) =
+    let step name body = guarded f name body
+
+    step "OpenShift's objects" (fun () -> OperatorPlatform.openShift f)
+    let operator = restartAndRepairs f operator
 
     step "immutable trustDomain" (fun () ->
         rejectedAtAdmission
@@ -107,10 +113,7 @@ let private kubernetes (f: Flow) (operator: Child) =
     let step name body = guarded f name body
 
     step "plain Kubernetes's objects" (fun () -> OperatorPlatform.kubernetes f)
-    let operator = step "restart" (fun () -> restartMakesNoWrite f operator)
-    step "hand edit of the agent image" (fun () -> imageEditReverted f operator)
-    step "managed-by label removed" (fun () -> labelRepairedWithOneWrite f operator)
-    step "SPIRE server config change" (fun () -> serverConfigChangeRollsOut f operator)
+    let operator = restartAndRepairs f operator
 
     step "TTL relation" (fun () ->
         rejectedAtAdmission f "spireserver" """{"spec":{"defaultJWTValidity":"48h"}}""" "spec.caValidity")
