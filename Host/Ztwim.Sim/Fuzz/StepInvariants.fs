@@ -189,6 +189,16 @@ type Watcher(sim: Simulation) =
     let createOnlyFor (kind: Kind) =
         sim.Mode.CreateOnly || createOnlyAcknowledged.Contains kind
 
+    // An immutable change is seen only through the applied values the operands record, as the operator's
+    // informers hold them. Reported from a stale view after every object recording them is gone (collected with
+    // the CR a user replaced while its deletions were still on their way, say), the report rests on nothing the
+    // cluster has: once the informers catch up, the operator rightly installs the new CR's operands.
+    let appliedValuesRecorded (kind: Kind) =
+        sim.Cluster.AllObjects()
+        |> Seq.exists (fun struct (_, o) ->
+            controllerOf o = Some kind
+            && annotations o |> Map.exists (fun k _ -> k.StartsWith(Manifest.applied "")))
+
     let onCr (change: SimChange) (byOperator: bool) =
         match kindOfCr change.Object with
         | None -> ()
@@ -248,13 +258,15 @@ type Watcher(sim: Simulation) =
                         createOnlyAcknowledged.Add kind |> ignore
 
                     if conditionIs "ConfigurationValid" "False" change.Object then
-                        brokenAcknowledged.Add kind |> ignore
-
-                        if
+                        let immutable =
                             conditions change.Object
                             |> List.exists (fun (t, _, reason, _) ->
                                 t = "ConfigurationValid" && reason = "ImmutableFieldChanged")
-                        then
+
+                        if not immutable || appliedValuesRecorded kind then
+                            brokenAcknowledged.Add kind |> ignore
+
+                        if immutable then
                             immutableReported.Add kind |> ignore
                         else
                             immutableReported.Remove kind |> ignore
