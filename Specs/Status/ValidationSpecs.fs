@@ -222,7 +222,16 @@ let private ttlRows =
       failed "x509 not positive" "24h" "0s" "5m" "default_x509_svid_ttl must be a positive duration"
       failed "jwt not positive" "24h" "1h" "0s" "default_jwt_svid_ttl must be a positive duration"
       failed "ca below jwt (checked before x509)" "1h" "2h" "3h" "ca_validity must be greater than default_jwt_svid_ttl"
-      failed "ca below x509" "1h" "2h" "5m" "ca_validity must be greater than default_ca_ttl" ]
+      failed "ca below x509" "1h" "2h" "5m" "ca_validity must be greater than default_ca_ttl"
+      // Equality is allowed (upstream errs only when the CA is shorter); above ca/6 both SVID TTLs still warn.
+      row
+          "ca equal to both SVID TTLs is valid, with two warnings"
+          (ttl "24h" "24h" "24h")
+          "TTLConfigurationValid"
+          T
+          "TTLValidationWarning"
+          "TTL configuration warnings: 2 issues found"
+      failed "ca a second below jwt" "86399s" "1h" "24h" "ca_validity must be greater than default_jwt_svid_ttl" ]
 
 let private warningTexts =
     let events ca x509 jwt =
@@ -261,7 +270,27 @@ let private warningTexts =
               ("24h", "5h", "6h")
               [ "default_x509_svid_ttl is too high for the configured ca_ttl value. SVIDs with shorter lifetimes may be issued. Please set default_x509_svid_ttl to 4h0m0s or less, or the ca_ttl to 30h0m0s or more, to guarantee the full default_x509_svid_ttl lifetime when CA rotations are scheduled."
                 "default_jwt_svid_ttl is too high for the configured ca_ttl value. SVIDs with shorter lifetimes may be issued. Please set default_jwt_svid_ttl to 4h0m0s or less, or the ca_ttl to 36h0m0s or more, to guarantee the full default_jwt_svid_ttl lifetime when CA rotations are scheduled." ]
-          row' "no warning, no event" ("24h", "1h", "5m") [] ]
+          row' "no warning, no event" ("24h", "1h", "5m") []
+          // The edges of upstream's rules: a warning above min(ca/6, 168h), not at it; "ca_ttl is too low" below
+          // 1008h, not at it; the ca/6 wording below 168h, not at it.
+          row' "SVID TTLs of exactly ca/6: no warning" ("24h", "4h", "4h") []
+          row' "SVID TTLs of exactly 168h with a long CA: no warning" ("2000h", "168h", "168h") []
+          row'
+              "an SVID TTL a second above ca/6"
+              ("24h", "14401s", "5m")
+              [ "default_x509_svid_ttl is too high for the configured ca_ttl value. SVIDs with shorter lifetimes may be issued. Please set default_x509_svid_ttl to 4h0m0s or less, or the ca_ttl to 24h0m6s or more, to guarantee the full default_x509_svid_ttl lifetime when CA rotations are scheduled." ]
+          row'
+              "an SVID TTL of exactly 168h above ca/6 takes the 168h wording"
+              ("600h", "168h", "5m")
+              [ "default_x509_svid_ttl is too high and the ca_ttl is too low. SVIDs with shorter lifetimes may be issued. Please set default_x509_svid_ttl to 168h0m0s or less, and the ca_ttl to 1008h0m0s or more, to guarantee the full default_x509_svid_ttl lifetime when CA rotations are scheduled." ]
+          row'
+              "a ca_ttl of exactly 1008h is not too low"
+              ("1008h", "200h", "5m")
+              [ "default_x509_svid_ttl is too high. SVIDs with shorter lifetimes may be issued. Please set default_x509_svid_ttl to 168h0m0s or less to guarantee the full default_x509_svid_ttl lifetime when CA rotations are scheduled." ]
+          row'
+              "a ca_ttl an hour below 1008h is too low"
+              ("1007h", "200h", "5m")
+              [ "default_x509_svid_ttl is too high and the ca_ttl is too low. SVIDs with shorter lifetimes may be issued. Please set default_x509_svid_ttl to 168h0m0s or less, and the ca_ttl to 1008h0m0s or more, to guarantee the full default_x509_svid_ttl lifetime when CA rotations are scheduled." ] ]
 
 [<Tests>]
 let tests =
