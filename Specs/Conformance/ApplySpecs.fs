@@ -106,12 +106,12 @@ let properties =
           })
       property "a field its only manager stops applying is removed; one another manager applies too stays" (fun c ->
           task {
-              let! _ = apply c "alice" false (configMap c "a" [] [ "only", "1"; "shared", "1"; "gone", "1" ])
-              let! _ = apply c "bob" false (configMap c "a" [] [ "shared", "1" ])
+              let! _ = apply c "alice" false (configMap c "a" [] [ "only", "1"; "kept", "1"; "gone", "1" ])
+              let! _ = apply c "bob" false (configMap c "a" [] [ "kept", "1" ])
               let! after = apply c "alice" false (configMap c "a" [] [ "only", "1" ])
-              Expect.equal (data after) [ "only", s "1"; "shared", s "1" ] "gone removed, shared kept"
+              Expect.equal (data after) [ "kept", s "1"; "only", s "1" ] "gone removed, the key bob applies too stays"
               Expect.equal (ownedData "alice" after) [ "only" ] "alice"
-              Expect.equal (ownedData "bob" after) [ "shared" ] "bob"
+              Expect.equal (ownedData "bob" after) [ "kept" ] "bob"
           })
       property "a field set by an update belongs to its writer: re-applying the old value conflicts with it" (fun c ->
           task {
